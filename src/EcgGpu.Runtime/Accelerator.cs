@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+
+namespace EcgGpu.Runtime;
+
+/// <summary>
+/// An opened device: allocates buffers, compiles and launches kernels on one in-order queue, and times
+/// work with events. Dispose it to release the native context; buffers must be disposed first.
+/// </summary>
+public abstract class Accelerator : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<CompiledProgram>> _programs = new();
+
+    protected Accelerator(DeviceInfo device) => Device = device;
+
+    public DeviceInfo Device { get; }
+    public AcceleratorKind Kind => Device.Kind;
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>Largest work-group (thread block) the device runs.</summary>
+    public abstract int MaxWorkGroupSize { get; }
+
+    /// <summary>Shared/local memory per work-group in bytes.</summary>
+    public abstract long LocalMemoryBytes { get; }
+
+    /// <summary>Allocates <paramref name="length"/> elements (contents undefined until written).</summary>
+    public abstract DeviceBuffer<T> Allocate<T>(long length) where T : unmanaged;
+
+    /// <summary>Allocates a buffer holding a copy of <paramref name="data"/>.</summary>
+    public DeviceBuffer<T> Upload<T>(ReadOnlySpan<T> data) where T : unmanaged
+    {
+        var buffer = Allocate<T>(data.Length);
+        try { buffer.Upload(data); }
+        catch { buffer.Dispose(); throw; }
+        return buffer;
+    }
+
+    /// <summary>Waits until everything enqueued so far has finished.</summary>
+    public abstract void Synchronize();
+
+    /// <summary>Enqueues a timing event; the difference of two events is device time between them.</summary>
+    public abstract DeviceEvent RecordEvent();
+
+    /// <summary>
+    /// Compiles <paramref name="program"/> once per accelerator (memory cache) and once per device,
+    /// driver and source (disk cache), and returns the named entry point.
+    /// </summary>
+    public DeviceKernel GetKernel(KernelProgram program, string kernelName)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        var key = program.Hash();
+        var lazy = _programs.GetOrAdd(key, _ => new Lazy<CompiledProgram>(() => Compile(program)));
+        return lazy.Value.GetKernel(kernelName);
+    }
+
+    /// <summary>Builds a program for this device; backends consult <see cref="KernelDiskCache"/>.</summary>
+    protected abstract CompiledProgram Compile(KernelProgram program);
+
+    public void Dispose()
+    {
+        if (IsDisposed) return;
+        IsDisposed = true;
+        foreach (var p in _programs.Values)
+            if (p.IsValueCreated) p.Value.Dispose();
+        _programs.Clear();
+        DisposeCore();
+        GC.SuppressFinalize(this);
+    }
+
+    protected abstract void DisposeCore();
+
+    public override string ToString() => $"{Kind.ToCliName()}:{Device.KindIndex} {Device.Name}";
+}
+
+/// <summary>A built device program; hands out its kernels by name (each created once).</summary>
+public abstract class CompiledProgram : IDisposable
+{
+    private readonly ConcurrentDictionary<string, DeviceKernel> _kernels = new();
+
+    public DeviceKernel GetKernel(string name) => _kernels.GetOrAdd(name, CreateKernel);
+
+    protected abstract DeviceKernel CreateKernel(string name);
+
+    public abstract void Dispose();
+
+    protected IEnumerable<DeviceKernel> CreatedKernels => _kernels.Values;
+}
+
+/// <summary>A point in an accelerator's queue, for measuring device time.</summary>
+public abstract class DeviceEvent : IDisposable
+{
+    /// <summary>Milliseconds of device time from <paramref name="start"/> to this event; waits for this event.</summary>
+    public abstract double ElapsedMillisecondsSince(DeviceEvent start);
+
+    public abstract void Dispose();
+}
