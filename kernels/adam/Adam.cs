@@ -1,0 +1,32 @@
+using EcgGpu.Runtime;
+
+namespace EcgGpu.Kernels.Adam;
+
+/// <summary>Adam hyper-parameters. Defaults are Keras's (ε = 1e-7, placed as torch places it).</summary>
+public sealed record AdamSettings(float LearningRate = 1e-3f, float Beta1 = 0.9f, float Beta2 = 0.999f, float Epsilon = 1e-7f,
+    float WeightDecay = 0f, bool Decoupled = false)
+{
+    /// <summary>(1 − β1^t, 1 − β2^t) for step t ≥ 1, computed in double.</summary>
+    public (float, float) BiasCorrections(int step)
+    {
+        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), "Adam steps count from 1");
+        return ((float)(1 - Math.Pow(Beta1, step)), (float)(1 - Math.Pow(Beta2, step)));
+    }
+}
+
+/// <summary>The fused Adam update on any accelerator.</summary>
+public static class Adam
+{
+    internal const string Source = "adam/adam.cl";
+
+    /// <summary>Applies step <paramref name="step"/> (1-based) to p with gradient g and moments m, v.</summary>
+    public static void Step(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, AdamSettings settings, int step)
+    {
+        var acc = Launch.Same(p, g, m, v);
+        int n = Elementwise.Elementwise.Count(-1, p, g, m, v);
+        var (bc1, bc2) = settings.BiasCorrections(step);
+        if (Launch.IsCpu(acc)) { AdamCpu.Step(Launch.Span(p)[..n], Launch.Span(g), Launch.Span(m), Launch.Span(v), settings, step); return; }
+        KernelSources.Kernel(acc, Source, "adam_step").Launch(n, Launch.Local1D(acc), n, p, g, m, v,
+            settings.LearningRate, settings.Beta1, settings.Beta2, settings.Epsilon, bc1, bc2, settings.WeightDecay, settings.Decoupled ? 1 : 0);
+    }
+}

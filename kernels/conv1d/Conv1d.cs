@@ -1,0 +1,85 @@
+using EcgGpu.Kernels.Elementwise;
+using EcgGpu.Runtime;
+
+namespace EcgGpu.Kernels.Conv1d;
+
+public enum Padding
+{
+    /// <summary>No padding: Lout = Lin − K + 1.</summary>
+    Valid,
+    /// <summary>Zero padding so that Lout = Lin; the left side gets (K−1)/2, as Keras and PyTorch do.</summary>
+    Same,
+}
+
+/// <summary>The shape of a stride-1 conv1d over (N, Cin, Lin) with weights (Cout, Cin, K).</summary>
+public readonly record struct Conv1dShape(int N, int Cin, int Lin, int Cout, int K, Padding Padding)
+{
+    public int Pad => Padding == Padding.Same ? (K - 1) / 2 : 0;
+    public int Lout => Padding == Padding.Same ? Lin : Lin - K + 1;
+    public long InputLength => (long)N * Cin * Lin;
+    public long OutputLength => (long)N * Cout * Lout;
+    public long WeightLength => (long)Cout * Cin * K;
+
+    /// <summary>Multiply-adds of one forward pass (×2 for FLOPs).</summary>
+    public long MultiplyAdds => (long)N * Cout * Lout * Cin * K;
+
+    internal void Validate()
+    {
+        if (N <= 0 || Cin <= 0 || Lin <= 0 || Cout <= 0 || K <= 0) throw new ArgumentOutOfRangeException(nameof(Conv1dShape), $"conv1d shape must be positive: {this}");
+        if (Lout <= 0) throw new ArgumentOutOfRangeException(nameof(Conv1dShape), $"kernel {K} is longer than the input {Lin} with {Padding} padding");
+    }
+}
+
+/// <summary>1-D convolution forward and backward on any accelerator.</summary>
+public static class Conv1d
+{
+    internal const string Source = "conv1d/conv1d.cl";
+    private const int ReduceWorkGroup = 128;
+    private static readonly Dictionary<string, string> Defines = new() { ["REDUCE_WG"] = ReduceWorkGroup.ToString() };
+
+    /// <summary>y = conv(x, w) + bias.</summary>
+    public static void Forward(Conv1dShape s, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float>? bias, DeviceBuffer<float> y)
+    {
+        var acc = Launch.Same(x, w, y);
+        Check(s, x, w, y);
+        if (bias is not null) { Launch.Same(x, bias); Launch.AtLeast(bias, s.Cout, nameof(bias)); }
+        if (Launch.IsCpu(acc))
+        {
+            Conv1dCpu.Forward(s, Arr(x), Arr(w), bias is null ? null : Arr(bias), Arr(y), Launch.Parallel(acc));
+            return;
+        }
+        KernelSources.Kernel(acc, Source, "conv1d_forward", Defines).Launch(new NDRange(s.Lout, s.Cout, s.N), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
+            s.N, s.Cin, s.Lin, s.Cout, s.K, s.Pad, s.Lout, x, w, bias ?? w, bias is null ? 0 : 1, y);
+    }
+
+    /// <summary>dx from dy; dx is overwritten.</summary>
+    public static void BackwardInput(Conv1dShape s, DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx)
+    {
+        var acc = Launch.Same(dy, w, dx);
+        Check(s, dx, w, dy);
+        if (Launch.IsCpu(acc)) { Conv1dCpu.BackwardInput(s, Arr(dy), Arr(w), Arr(dx), Launch.Parallel(acc)); return; }
+        KernelSources.Kernel(acc, Source, "conv1d_backward_input", Defines).Launch(new NDRange(s.Lin, s.Cin, s.N), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
+            s.N, s.Cin, s.Lin, s.Cout, s.K, s.Pad, s.Lout, dy, w, dx);
+    }
+
+    /// <summary>dw (and db when given) from x and dy; both are overwritten.</summary>
+    public static void BackwardWeight(Conv1dShape s, DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float>? db = null)
+    {
+        var acc = Launch.Same(x, dy, dw);
+        Check(s, x, dw, dy);
+        if (Launch.IsCpu(acc)) Conv1dCpu.BackwardWeight(s, Arr(x), Arr(dy), Arr(dw), Launch.Parallel(acc));
+        else KernelSources.Kernel(acc, Source, "conv1d_backward_weight", Defines).Launch(s.WeightLength * ReduceWorkGroup, ReduceWorkGroup,
+            s.N, s.Cin, s.Lin, s.Cout, s.K, s.Pad, s.Lout, x, dy, dw);
+        if (db is not null) Elementwise.Elementwise.BiasGrad(dy, db, s.N, s.Cout, s.Lout);
+    }
+
+    private static float[] Arr(DeviceBuffer<float> b) => ((Runtime.Cpu.CpuBuffer<float>)b).Array;
+
+    private static void Check(Conv1dShape s, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> y)
+    {
+        s.Validate();
+        Launch.AtLeast(x, s.InputLength, "x");
+        Launch.AtLeast(w, s.WeightLength, "w");
+        Launch.AtLeast(y, s.OutputLength, "y");
+    }
+}

@@ -1,0 +1,27 @@
+using EcgGpu.Runtime;
+
+namespace EcgGpu.Kernels.Dropout;
+
+/// <summary>Inverted dropout whose mask is a pure function of (seed, offset, index) on every backend.</summary>
+public static class Dropout
+{
+    internal const string Source = "dropout/dropout.cl";
+
+    /// <summary>
+    /// y = x ⊙ mask with mask = 1/(1−rate) where kept and 0 where dropped. Use a new
+    /// <paramref name="offset"/> per step (e.g. the step number) to draw a new mask from the same seed.
+    /// </summary>
+    public static void Forward(float rate, ulong seed, uint offset, DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<float> mask, long n = -1)
+    {
+        if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), $"dropout rate must be in [0, 1), got {rate}");
+        var acc = Launch.Same(x, y, mask);
+        int count = Elementwise.Elementwise.Count(n, y, x, mask);
+        if (Launch.IsCpu(acc)) { DropoutCpu.Forward(rate, seed, offset, Launch.Span(x)[..count], Launch.Span(y), Launch.Span(mask)); return; }
+        KernelSources.Kernel(acc, Source, "dropout_forward").Launch((count + 3) / 4, Launch.Local1D(acc),
+            count, rate, (uint)seed, (uint)(seed >> 32), offset, x, y, mask);
+    }
+
+    /// <summary>dx = dy ⊙ mask.</summary>
+    public static void Backward(DeviceBuffer<float> dy, DeviceBuffer<float> mask, DeviceBuffer<float> dx, long n = -1)
+        => Elementwise.Elementwise.Multiply(dy, mask, dx, n);
+}

@@ -1,0 +1,99 @@
+using EcgGpu.Runtime;
+
+namespace EcgGpu.Kernels.Elementwise;
+
+/// <summary>Activation functions with a gradient expressible through their output.</summary>
+public enum Activation
+{
+    Identity = 0,
+    Relu = 1,
+    Tanh = 2,
+    Sigmoid = 3,
+}
+
+/// <summary>Element-wise arithmetic, activations, bias add and bias gradient on any accelerator.</summary>
+public static class Elementwise
+{
+    internal const string Source = "elementwise/elementwise.cl";
+    internal const int ReduceWorkGroup = 256;
+    private static readonly Dictionary<string, string> Defines = new() { ["REDUCE_WG"] = ReduceWorkGroup.ToString() };
+
+    private static DeviceKernel K(Accelerator a, string name) => KernelSources.Kernel(a, Source, name, Defines);
+
+    /// <summary>c = a + b over the first <paramref name="n"/> elements (all of c when n &lt; 0).</summary>
+    public static void Add(DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c, long n = -1)
+        => Binary("ew_add", a, b, c, n, ElementwiseCpu.Add);
+
+    /// <summary>c = a ⊙ b.</summary>
+    public static void Multiply(DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c, long n = -1)
+        => Binary("ew_multiply", a, b, c, n, ElementwiseCpu.Multiply);
+
+    /// <summary>y = alpha·x + beta·y (beta = 0 overwrites y without reading it).</summary>
+    public static void Axpby(float alpha, DeviceBuffer<float> x, float beta, DeviceBuffer<float> y, long n = -1)
+    {
+        var acc = Launch.Same(x, y);
+        int count = Count(n, y, x);
+        if (Launch.IsCpu(acc)) { ElementwiseCpu.Axpby(alpha, Launch.Span(x)[..count], beta, Launch.Span(y)[..count]); return; }
+        K(acc, "ew_axpby").Launch(count, Launch.Local1D(acc), count, alpha, x, beta, y);
+    }
+
+    /// <summary>y = alpha·x (in place when x and y are the same buffer).</summary>
+    public static void Scale(float alpha, DeviceBuffer<float> x, DeviceBuffer<float> y, long n = -1) => Axpby(alpha, x, 0f, y, n);
+
+    /// <summary>y = act(x).</summary>
+    public static void Forward(Activation act, DeviceBuffer<float> x, DeviceBuffer<float> y, long n = -1)
+    {
+        var acc = Launch.Same(x, y);
+        int count = Count(n, y, x);
+        if (Launch.IsCpu(acc)) { ElementwiseCpu.Forward(act, Launch.Span(x)[..count], Launch.Span(y)[..count]); return; }
+        K(acc, "act_forward").Launch(count, Launch.Local1D(acc), count, (int)act, x, y);
+    }
+
+    /// <summary>dx = dy · act'(·), with the derivative taken from the forward output <paramref name="y"/>.</summary>
+    public static void Backward(Activation act, DeviceBuffer<float> y, DeviceBuffer<float> dy, DeviceBuffer<float> dx, long n = -1)
+    {
+        var acc = Launch.Same(y, dy, dx);
+        int count = Count(n, dx, y, dy);
+        if (Launch.IsCpu(acc)) { ElementwiseCpu.Backward(act, Launch.Span(y)[..count], Launch.Span(dy)[..count], Launch.Span(dx)[..count]); return; }
+        K(acc, "act_backward").Launch(count, Launch.Local1D(acc), count, (int)act, y, dy, dx);
+    }
+
+    /// <summary>x[o, c, i] += bias[c] for x of shape (outer, channels, inner).</summary>
+    public static void BiasAdd(DeviceBuffer<float> x, DeviceBuffer<float> bias, int outer, int channels, int inner = 1)
+    {
+        var acc = Launch.Same(x, bias);
+        Launch.AtLeast(x, (long)outer * channels * inner, nameof(x));
+        Launch.AtLeast(bias, channels, nameof(bias));
+        if (Launch.IsCpu(acc)) { ElementwiseCpu.BiasAdd(outer, channels, inner, Launch.Span(x), Launch.Span(bias)); return; }
+        K(acc, "bias_add").Launch(outer * channels * inner, Launch.Local1D(acc), outer, channels, inner, x, bias);
+    }
+
+    /// <summary>db[c] = Σ dy[o, c, i] (overwrites db).</summary>
+    public static void BiasGrad(DeviceBuffer<float> dy, DeviceBuffer<float> db, int outer, int channels, int inner = 1)
+    {
+        var acc = Launch.Same(dy, db);
+        Launch.AtLeast(dy, (long)outer * channels * inner, nameof(dy));
+        Launch.AtLeast(db, channels, nameof(db));
+        if (Launch.IsCpu(acc)) { ElementwiseCpu.BiasGrad(outer, channels, inner, Launch.Span(dy), Launch.Span(db)); return; }
+        K(acc, "bias_grad").Launch((long)channels * ReduceWorkGroup, ReduceWorkGroup, outer, channels, inner, dy, db);
+    }
+
+    private delegate void BinaryCpu(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c);
+
+    private static void Binary(string kernel, DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c, long n, BinaryCpu cpu)
+    {
+        var acc = Launch.Same(a, b, c);
+        int count = Count(n, c, a, b);
+        if (Launch.IsCpu(acc)) { cpu(Launch.Span(a)[..count], Launch.Span(b)[..count], Launch.Span(c)[..count]); return; }
+        K(acc, kernel).Launch(count, Launch.Local1D(acc), count, a, b, c);
+    }
+
+    /// <summary>The element count: <paramref name="n"/>, or the output's length; every input must hold it.</summary>
+    internal static int Count(long n, DeviceBuffer<float> output, params ReadOnlySpan<DeviceBuffer<float>> inputs)
+    {
+        long count = n < 0 ? output.Length : n;
+        Launch.AtLeast(output, count, "output");
+        foreach (var input in inputs) Launch.AtLeast(input, count, "input");
+        return checked((int)count);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace EcgGpu.Kernels.Gemm;
+
+/// <summary>
+/// CPU GEMM in the BLIS style: op(B) is packed into NR-wide panels per KC block, each MR-row strip of
+/// op(A) is packed per thread, and a 6 x 16 register-blocked FMA micro-kernel (12 Vector256
+/// accumulators) computes each tile. Strips run in parallel; edges are zero-padded in the packs.
+/// </summary>
+public static unsafe class GemmCpu
+{
+    private const int MR = 6;
+    private const int NR = 16;
+    private const int KC = 256;
+
+    public static void Gemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc,
+        ParallelOptions? parallel = null)
+    {
+        if (m == 0 || n == 0) return;
+        // beta first, over the whole of C, so the tiles below only accumulate.
+        for (int i = 0; i < m; i++)
+        {
+            var row = c.Slice(i * ldc, n);
+            if (beta == 0f) row.Clear();
+            else if (beta != 1f) TensorPrimitives.Multiply(row, beta, row);
+        }
+        if (alpha == 0f || k == 0) return;
+        parallel ??= new ParallelOptions();
+
+        int panels = (n + NR - 1) / NR;
+        int strips = (m + MR - 1) / MR;
+        var packedB = ArrayPool<float>.Shared.Rent(KC * panels * NR);
+        try
+        {
+            fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c) fixed (float* pbp = packedB)
+            {
+                nint aPtr = (nint)pa, bPtr = (nint)pb, cPtr = (nint)pc, bpPtr = (nint)pbp;
+                for (int k0 = 0; k0 < k; k0 += KC)
+                {
+                    int kc = Math.Min(KC, k - k0);
+                    int kStart = k0;
+                    Parallel.For(0, panels, parallel, p => PackB((float*)bPtr, ldb, transB, n, kStart, kc, p, (float*)bpPtr + (long)p * kc * NR));
+                    Parallel.For(0, strips, parallel,
+                        () => ArrayPool<float>.Shared.Rent(KC * MR),
+                        (s, _, packedA) =>
+                        {
+                            fixed (float* ap = packedA)
+                            {
+                                int row0 = s * MR;
+                                int mr = Math.Min(MR, m - row0);
+                                PackA((float*)aPtr, lda, transA, row0, mr, kStart, kc, ap);
+                                for (int p = 0; p < panels; p++)
+                                {
+                                    int col0 = p * NR;
+                                    Micro(kc, ap, (float*)bpPtr + (long)p * kc * NR, (float*)cPtr + (long)row0 * ldc + col0, ldc, alpha, mr, Math.Min(NR, n - col0));
+                                }
+                            }
+                            return packedA;
+                        },
+                        packedA => ArrayPool<float>.Shared.Return(packedA));
+                }
+            }
+        }
+        finally { ArrayPool<float>.Shared.Return(packedB); }
+    }
+
+    private static void PackB(float* b, int ldb, bool transB, int n, int k0, int kc, int panel, float* dst)
+    {
+        int col0 = panel * NR;
+        int nr = Math.Min(NR, n - col0);
+        for (int kk = 0; kk < kc; kk++, dst += NR)
+        {
+            int kIndex = k0 + kk;
+            if (!transB)
+            {
+                float* src = b + (long)kIndex * ldb + col0;
+                int j = 0;
+                for (; j < nr; j++) dst[j] = src[j];
+                for (; j < NR; j++) dst[j] = 0f;
+            }
+            else
+            {
+                int j = 0;
+                for (; j < nr; j++) dst[j] = b[(long)(col0 + j) * ldb + kIndex];
+                for (; j < NR; j++) dst[j] = 0f;
+            }
+        }
+    }
+
+    private static void PackA(float* a, int lda, bool transA, int row0, int mr, int k0, int kc, float* dst)
+    {
+        for (int kk = 0; kk < kc; kk++, dst += MR)
+        {
+            int kIndex = k0 + kk;
+            int r = 0;
+            if (transA) for (; r < mr; r++) dst[r] = a[(long)kIndex * lda + row0 + r];
+            else for (; r < mr; r++) dst[r] = a[(long)(row0 + r) * lda + kIndex];
+            for (; r < MR; r++) dst[r] = 0f;
+        }
+    }
+
+    private static void Micro(int kc, float* a, float* b, float* c, int ldc, float alpha, int mr, int nr)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int kk = 0; kk < kc; kk++, a += MR, b += NR)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var av = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(av, b0, c00); c01 = Vector256.FusedMultiplyAdd(av, b1, c01);
+            av = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(av, b0, c10); c11 = Vector256.FusedMultiplyAdd(av, b1, c11);
+            av = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(av, b0, c20); c21 = Vector256.FusedMultiplyAdd(av, b1, c21);
+            av = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(av, b0, c30); c31 = Vector256.FusedMultiplyAdd(av, b1, c31);
+            av = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(av, b0, c40); c41 = Vector256.FusedMultiplyAdd(av, b1, c41);
+            av = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(av, b0, c50); c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
+        }
+        var al = Vector256.Create(alpha);
+        if (mr == MR && nr == NR)
+        {
+            Store(c, c00, c01, al); Store(c + ldc, c10, c11, al); Store(c + 2 * ldc, c20, c21, al);
+            Store(c + 3 * ldc, c30, c31, al); Store(c + 4 * ldc, c40, c41, al); Store(c + 5 * ldc, c50, c51, al);
+            return;
+        }
+        var tile = stackalloc float[MR * NR];
+        (c00 * al).Store(tile); (c01 * al).Store(tile + 8);
+        (c10 * al).Store(tile + 16); (c11 * al).Store(tile + 24);
+        (c20 * al).Store(tile + 32); (c21 * al).Store(tile + 40);
+        (c30 * al).Store(tile + 48); (c31 * al).Store(tile + 56);
+        (c40 * al).Store(tile + 64); (c41 * al).Store(tile + 72);
+        (c50 * al).Store(tile + 80); (c51 * al).Store(tile + 88);
+        for (int r = 0; r < mr; r++)
+            for (int j = 0; j < nr; j++) c[(long)r * ldc + j] += tile[r * NR + j];
+    }
+
+    private static void Store(float* c, Vector256<float> lo, Vector256<float> hi, Vector256<float> alpha)
+    {
+        Vector256.FusedMultiplyAdd(lo, alpha, Vector256.Load(c)).Store(c);
+        Vector256.FusedMultiplyAdd(hi, alpha, Vector256.Load(c + 8)).Store(c + 8);
+    }
+}

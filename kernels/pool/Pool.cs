@@ -1,0 +1,69 @@
+using EcgGpu.Runtime;
+using EcgGpu.Runtime.Cpu;
+
+namespace EcgGpu.Kernels.Pool;
+
+/// <summary>Max pooling and global average pooling over rows of length L (rows = N·C for NCL tensors).</summary>
+public static class Pool
+{
+    internal const string Source = "pool/pool.cl";
+
+    /// <summary>Output length of a floor-mode pool.</summary>
+    public static int OutputLength(int lin, int kernel, int stride) => lin < kernel ? 0 : (lin - kernel) / stride + 1;
+
+    /// <summary>y = max over each window; <paramref name="argmax"/> keeps the winning position in its row for the backward pass.</summary>
+    public static void MaxForward(int rows, int lin, int kernel, int stride, DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> argmax)
+    {
+        var acc = Launch.Same(x, y, argmax);
+        int lout = Validate(rows, lin, kernel, stride);
+        Launch.AtLeast(x, (long)rows * lin, nameof(x));
+        Launch.AtLeast(y, (long)rows * lout, nameof(y));
+        Launch.AtLeast(argmax, (long)rows * lout, nameof(argmax));
+        if (Launch.IsCpu(acc)) { PoolCpu.MaxForward(rows, lin, kernel, stride, lout, Arr(x), Arr(y), Arr(argmax), Launch.Parallel(acc)); return; }
+        KernelSources.Kernel(acc, Source, "maxpool_forward").Launch(new NDRange(lout, rows), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
+            rows, lin, kernel, stride, lout, x, y, argmax);
+    }
+
+    /// <summary>dx (overwritten) from dy and the forward pass's argmax.</summary>
+    public static void MaxBackward(int rows, int lin, int kernel, int stride, DeviceBuffer<float> dy, DeviceBuffer<int> argmax, DeviceBuffer<float> dx)
+    {
+        var acc = Launch.Same(dy, argmax, dx);
+        int lout = Validate(rows, lin, kernel, stride);
+        Launch.AtLeast(dx, (long)rows * lin, nameof(dx));
+        Launch.AtLeast(dy, (long)rows * lout, nameof(dy));
+        Launch.AtLeast(argmax, (long)rows * lout, nameof(argmax));
+        if (Launch.IsCpu(acc)) { PoolCpu.MaxBackward(rows, lin, lout, Arr(dy), Arr(argmax), Arr(dx), Launch.Parallel(acc)); return; }
+        KernelSources.Kernel(acc, Source, "maxpool_backward").Launch(new NDRange(lin, rows), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
+            rows, lin, kernel, stride, lout, dy, argmax, dx);
+    }
+
+    /// <summary>y[r] = mean of row r.</summary>
+    public static void GlobalAverageForward(int rows, int length, DeviceBuffer<float> x, DeviceBuffer<float> y)
+    {
+        var acc = Launch.Same(x, y);
+        Launch.AtLeast(x, (long)rows * length, nameof(x));
+        Launch.AtLeast(y, rows, nameof(y));
+        if (Launch.IsCpu(acc)) { PoolCpu.GapForward(rows, length, Launch.Span(x), Launch.Span(y)); return; }
+        KernelSources.Kernel(acc, Source, "gap_forward").Launch(rows, Launch.Local1D(acc), rows, length, x, y);
+    }
+
+    /// <summary>dx[r, l] = dy[r] / L.</summary>
+    public static void GlobalAverageBackward(int rows, int length, DeviceBuffer<float> dy, DeviceBuffer<float> dx)
+    {
+        var acc = Launch.Same(dy, dx);
+        Launch.AtLeast(dx, (long)rows * length, nameof(dx));
+        Launch.AtLeast(dy, rows, nameof(dy));
+        if (Launch.IsCpu(acc)) { PoolCpu.GapBackward(rows, length, Launch.Span(dy), Launch.Span(dx)); return; }
+        KernelSources.Kernel(acc, Source, "gap_backward").Launch(rows * length, Launch.Local1D(acc), rows, length, dy, dx);
+    }
+
+    private static int Validate(int rows, int lin, int kernel, int stride)
+    {
+        if (rows <= 0 || lin <= 0 || kernel <= 0 || stride <= 0) throw new ArgumentOutOfRangeException(nameof(kernel), $"pool needs positive sizes (rows {rows}, length {lin}, kernel {kernel}, stride {stride})");
+        int lout = OutputLength(lin, kernel, stride);
+        if (lout <= 0) throw new ArgumentOutOfRangeException(nameof(kernel), $"pool kernel {kernel} is longer than the input {lin}");
+        return lout;
+    }
+
+    private static T[] Arr<T>(DeviceBuffer<T> b) where T : unmanaged => ((CpuBuffer<T>)b).Array;
+}

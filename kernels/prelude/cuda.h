@@ -1,0 +1,22 @@
+/* EcgGpu kernel dialect: CUDA C++ side, compiled by NVRTC. Only the preludes name backend built-ins. */
+typedef unsigned int uint;
+typedef unsigned long long ulong;
+#define KERNEL extern "C" __global__ void
+#define GLOBAL
+#define LOCAL __shared__
+#define DEVICE_FN __device__ static inline
+__device__ static inline int ecg_dim(uint3 v, int d) { return d == 0 ? (int)v.x : d == 1 ? (int)v.y : (int)v.z; }
+__device__ static inline int ecg_dim(dim3 v, int d) { return d == 0 ? (int)v.x : d == 1 ? (int)v.y : (int)v.z; }
+#define LID(d) ecg_dim(threadIdx, d)
+#define GROUP_ID(d) ecg_dim(blockIdx, d)
+#define LSIZE(d) ecg_dim(blockDim, d)
+#define NGROUPS(d) ecg_dim(gridDim, d)
+#define GID(d) (GROUP_ID(d) * LSIZE(d) + LID(d))
+#define BARRIER() __syncthreads()
+#define ATOMIC_ADD_INT(p, v) atomicAdd((int*)(p), (v))
+#define MULHI(a, b) __umulhi((uint)(a), (uint)(b))
+#define F_INFINITY __int_as_float(0x7f800000)
+#define F_NAN __int_as_float(0x7fffffff)
+#ifndef FLT_MAX
+#define FLT_MAX 3.402823466e+38f
+#endif

@@ -1,0 +1,80 @@
+using EcgGpu.Runtime;
+
+namespace EcgGpu.Kernels.Reduce;
+
+/// <summary>Whole-buffer sum and max (result stays on the device), and argmax per row.</summary>
+public static class Reduce
+{
+    internal const string Source = "reduce/reduce.cl";
+    private const int WorkGroup = 256;
+    private const int MaxGroups = 256;
+    private static readonly Dictionary<string, string> Defines = new() { ["REDUCE_WG"] = WorkGroup.ToString() };
+
+    /// <summary>Scratch elements <see cref="Sum"/> and <see cref="Max"/> need for <paramref name="n"/> inputs.</summary>
+    public static int ScratchLength(long n) => (int)Math.Clamp((n + WorkGroup - 1) / WorkGroup, 1, MaxGroups);
+
+    /// <summary>result[0] = Σ x[0..n). Pass <paramref name="scratch"/> (<see cref="ScratchLength"/>) to avoid an allocation.</summary>
+    public static void Sum(DeviceBuffer<float> x, DeviceBuffer<float> result, long n = -1, DeviceBuffer<float>? scratch = null)
+        => Run(0, x, result, n, scratch);
+
+    /// <summary>result[0] = max x[0..n) (−∞ for none).</summary>
+    public static void Max(DeviceBuffer<float> x, DeviceBuffer<float> result, long n = -1, DeviceBuffer<float>? scratch = null)
+        => Run(1, x, result, n, scratch);
+
+    /// <summary>Σ x, read back to the host.</summary>
+    public static float SumToHost(DeviceBuffer<float> x, long n = -1)
+    {
+        using var result = x.Accelerator.Allocate<float>(1);
+        Sum(x, result, n);
+        return result.ToArray()[0];
+    }
+
+    public static float MaxToHost(DeviceBuffer<float> x, long n = -1)
+    {
+        using var result = x.Accelerator.Allocate<float>(1);
+        Max(x, result, n);
+        return result.ToArray()[0];
+    }
+
+    /// <summary>output[r] = index of the largest value in row r (the first on ties).</summary>
+    public static void ArgmaxRows(int rows, int cols, DeviceBuffer<float> x, DeviceBuffer<int> output)
+    {
+        var acc = Launch.Same(x, output);
+        if (rows <= 0 || cols <= 0) throw new ArgumentOutOfRangeException(nameof(rows), $"argmax needs positive rows and columns, got {rows} x {cols}");
+        Launch.AtLeast(x, (long)rows * cols, nameof(x));
+        Launch.AtLeast(output, rows, nameof(output));
+        if (Launch.IsCpu(acc)) { ReduceCpu.ArgmaxRows(rows, cols, Launch.Span(x), Launch.Span(output)); return; }
+        KernelSources.Kernel(acc, Source, "argmax_rows", Defines).Launch(rows, Launch.Local1D(acc), rows, cols, x, output);
+    }
+
+    private static void Run(int op, DeviceBuffer<float> x, DeviceBuffer<float> result, long n, DeviceBuffer<float>? scratch)
+    {
+        var acc = Launch.Same(x, result);
+        int count = Elementwise.Elementwise.Count(n, x);
+        Launch.AtLeast(result, 1, nameof(result));
+        if (Launch.IsCpu(acc))
+        {
+            var span = Launch.Span(x)[..count];
+            Launch.Span(result)[0] = op == 0 ? ReduceCpu.Sum(span) : ReduceCpu.Max(span);
+            return;
+        }
+        int groups = ScratchLength(count);
+        var kernel = KernelSources.Kernel(acc, Source, "reduce_partial", Defines);
+        if (groups == 1)
+        {
+            kernel.Launch(WorkGroup, WorkGroup, count, op, x, result);
+            return;
+        }
+        var partial = scratch ?? acc.Allocate<float>(groups);
+        try
+        {
+            Launch.AtLeast(partial, groups, nameof(scratch));
+            kernel.Launch((long)groups * WorkGroup, WorkGroup, count, op, x, partial);
+            kernel.Launch(WorkGroup, WorkGroup, groups, op, partial, result);
+        }
+        finally
+        {
+            if (scratch is null) { acc.Synchronize(); partial.Dispose(); }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/* Reductions: sum and max of a whole buffer (two passes of work-group tree reductions), and
+   argmax per row (first index of the maximum, as numpy does). */
+
+#define OP_SUM 0
+#define OP_MAX 1
+
+DEVICE_FN float combine(int op, float a, float b) { return op == OP_SUM ? a + b : fmaxf(a, b); }
+
+/* Each group strides over the input, reduces in local memory, and writes one partial. */
+KERNEL reduce_partial(int n, int op, const GLOBAL float* x, GLOBAL float* partial)
+{
+    LOCAL float acc[REDUCE_WG];
+    int t = LID(0);
+    float v = op == OP_SUM ? 0.0f : -F_INFINITY;
+    for (int i = GROUP_ID(0) * REDUCE_WG + t; i < n; i += NGROUPS(0) * REDUCE_WG) v = combine(op, v, x[i]);
+    acc[t] = v;
+    BARRIER();
+    for (int s = REDUCE_WG / 2; s > 0; s >>= 1) {
+        if (t < s) acc[t] = combine(op, acc[t], acc[t + s]);
+        BARRIER();
+    }
+    if (t == 0) partial[GROUP_ID(0)] = acc[0];
+}
+
+KERNEL argmax_rows(int rows, int cols, const GLOBAL float* x, GLOBAL int* out)
+{
+    int r = GID(0);
+    if (r >= rows) return;
+    const GLOBAL float* xr = x + r * cols;
+    int best = 0;
+    float m = xr[0];
+    for (int j = 1; j < cols; j++) if (xr[j] > m) { m = xr[j]; best = j; }
+    out[r] = best;
+}

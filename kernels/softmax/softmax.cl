@@ -1,0 +1,58 @@
+/* Softmax over rows with max subtraction, its backward pass, and fused softmax cross-entropy. */
+
+KERNEL softmax_rows(int rows, int cols, const GLOBAL float* x, GLOBAL float* y)
+{
+    int r = GID(0);
+    if (r >= rows) return;
+    const GLOBAL float* xr = x + r * cols;
+    GLOBAL float* yr = y + r * cols;
+    float m = -F_INFINITY;
+    for (int j = 0; j < cols; j++) m = fmaxf(m, xr[j]);
+    float s = 0.0f;
+    for (int j = 0; j < cols; j++) { float e = expf(xr[j] - m); yr[j] = e; s += e; }
+    float inv = 1.0f / s;
+    for (int j = 0; j < cols; j++) yr[j] *= inv;
+}
+
+/* dx = y * (dy - sum(dy * y)) per row. */
+KERNEL softmax_rows_backward(int rows, int cols, const GLOBAL float* y, const GLOBAL float* dy, GLOBAL float* dx)
+{
+    int r = GID(0);
+    if (r >= rows) return;
+    int o = r * cols;
+    float dot = 0.0f;
+    for (int j = 0; j < cols; j++) dot += dy[o + j] * y[o + j];
+    for (int j = 0; j < cols; j++) dx[o + j] = y[o + j] * (dy[o + j] - dot);
+}
+
+/* One pass per row: loss_r = w[label] * (logsumexp(z) - z[label]) and
+   grad = w[label] * (softmax(z) - onehot(label)) * grad_scale, where grad_scale = 1 / rows for the mean.
+   Weights follow Keras sample weighting (the mean divides by the row count, not the weight sum).
+   A label outside [0, classes) gives a NaN loss, so it cannot pass silently. */
+KERNEL softmax_xent(int rows, int classes, const GLOBAL float* logits, const GLOBAL int* labels,
+                    const GLOBAL float* class_weights, int use_weights, float grad_scale,
+                    GLOBAL float* row_loss, GLOBAL float* grad)
+{
+    int r = GID(0);
+    if (r >= rows) return;
+    const GLOBAL float* z = logits + r * classes;
+    GLOBAL float* g = grad + r * classes;
+    int label = labels[r];
+    if (label < 0 || label >= classes) {
+        row_loss[r] = F_NAN;
+        for (int j = 0; j < classes; j++) g[j] = F_NAN;
+        return;
+    }
+    float w = use_weights ? class_weights[label] : 1.0f;
+    float m = -F_INFINITY;
+    for (int j = 0; j < classes; j++) m = fmaxf(m, z[j]);
+    float s = 0.0f;
+    for (int j = 0; j < classes; j++) s += expf(z[j] - m);
+    float lse = m + logf(s);
+    row_loss[r] = w * (lse - z[label]);
+    float inv = 1.0f / s;
+    for (int j = 0; j < classes; j++) {
+        float p = expf(z[j] - m) * inv;
+        g[j] = w * grad_scale * (p - (j == label ? 1.0f : 0.0f));
+    }
+}
