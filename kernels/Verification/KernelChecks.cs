@@ -1,0 +1,370 @@
+using EcgGpu.Kernels.Adam;
+using EcgGpu.Kernels.Conv1d;
+using EcgGpu.Kernels.Elementwise;
+using EcgGpu.Kernels.Gemm;
+using EcgGpu.Kernels.InfoGain;
+using EcgGpu.Kernels.Pool;
+using EcgGpu.Kernels.Reduce;
+using EcgGpu.Kernels.Softmax;
+using EcgGpu.Runtime;
+using DropoutKernel = EcgGpu.Kernels.Dropout.Dropout;
+using DropoutCpuKernel = EcgGpu.Kernels.Dropout.DropoutCpu;
+using GatherKernel = EcgGpu.Kernels.Gather.Gather;
+
+namespace EcgGpu.Kernels.Verification;
+
+/// <summary>One compared output of one kernel case on one accelerator.</summary>
+public sealed record CheckResult(string Family, string Case, string Output, int Count, double MaxAbsError, double MaxRelError, bool Passed, string? FirstMismatch)
+{
+    public override string ToString() => $"{Family,-12} {Case,-34} {Output,-8} n={Count,-8} abs={MaxAbsError:E2} rel={MaxRelError:E2} {(Passed ? "pass" : "FAIL " + FirstMismatch)}";
+}
+
+/// <summary>
+/// Every kernel family run on an accelerator against its plain C# reference on several shapes,
+/// including sizes that are no multiple of a tile or work-group and size 1. The same descriptors
+/// serve the test suite and <c>ecg verify</c>.
+/// </summary>
+public static class KernelChecks
+{
+    /// <summary>The families, in the order they are reported.</summary>
+    public static IReadOnlyList<string> Families { get; } = ["elementwise", "gemm", "conv1d", "pool", "dropout", "softmax", "adam", "gather", "reduce", "infogain"];
+
+    public static IEnumerable<CheckResult> Run(Accelerator acc, string family, int seed = 1234) => family switch
+    {
+        "elementwise" => ElementwiseChecks(acc, new Random(seed)),
+        "gemm" => GemmChecks(acc, new Random(seed)),
+        "conv1d" => Conv1dChecks(acc, new Random(seed)),
+        "pool" => PoolChecks(acc, new Random(seed)),
+        "dropout" => DropoutChecks(acc, new Random(seed)),
+        "softmax" => SoftmaxChecks(acc, new Random(seed)),
+        "adam" => AdamChecks(acc, new Random(seed)),
+        "gather" => GatherChecks(acc, new Random(seed)),
+        "reduce" => ReduceChecks(acc, new Random(seed)),
+        "infogain" => InfoGainChecks(acc, new Random(seed)),
+        _ => throw new ArgumentException($"unknown kernel family '{family}'; known: {string.Join(", ", Families)}", nameof(family)),
+    };
+
+    public static IEnumerable<CheckResult> RunAll(Accelerator acc, int seed = 1234) => Families.SelectMany(f => Run(acc, f, seed));
+
+    /// <summary>Compares with |a − e| ≤ atol + rtol·|e| (llm.c's rule) and keeps the first mismatch.</summary>
+    public static CheckResult Compare(string family, string @case, string output, ReadOnlySpan<float> actual, ReadOnlySpan<double> expected, double atol = 1e-5, double rtol = 1e-4)
+    {
+        if (actual.Length < expected.Length)
+            return new(family, @case, output, expected.Length, double.NaN, double.NaN, false, $"got {actual.Length} values, expected {expected.Length}");
+        double maxAbs = 0, maxRel = 0;
+        string? first = null;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = expected[i], a = actual[i], d = Math.Abs(a - e);
+            bool ok = d <= atol + rtol * Math.Abs(e) || (double.IsNaN(e) && double.IsNaN(a));
+            if (double.IsNaN(d) && !ok) d = double.PositiveInfinity;
+            maxAbs = Math.Max(maxAbs, d);
+            if (Math.Abs(e) > atol) maxRel = Math.Max(maxRel, d / Math.Abs(e));
+            if (!ok && first is null) first = $"[{i}] got {a:G9}, expected {e:G9}";
+        }
+        return new(family, @case, output, expected.Length, maxAbs, maxRel, first is null, first);
+    }
+
+    public static CheckResult Compare(string family, string @case, string output, ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double atol = 0, double rtol = 0)
+        => Compare(family, @case, output, actual, expected.ToArray().Select(v => (double)v).ToArray(), atol, rtol);
+
+    internal static float[] RandomFloats(Random rng, long n, float scale = 1f)
+    {
+        var v = new float[n];
+        for (long i = 0; i < n; i++) v[i] = (float)(rng.NextDouble() * 2 - 1) * scale;
+        return v;
+    }
+
+    private static IEnumerable<CheckResult> ElementwiseChecks(Accelerator acc, Random rng)
+    {
+        foreach (int n in new[] { 1, 255, 1000, 4099 })
+        {
+            string c = $"n={n}";
+            var a = RandomFloats(rng, n, 3);
+            var b = RandomFloats(rng, n, 3);
+            using var da = acc.Upload<float>(a);
+            using var db = acc.Upload<float>(b);
+            using var dc = acc.Allocate<float>(n);
+            Elementwise.Elementwise.Add(da, db, dc);
+            yield return Compare("elementwise", c, "add", dc.ToArray(), a.Select((v, i) => (double)v + b[i]).ToArray());
+            Elementwise.Elementwise.Multiply(da, db, dc);
+            yield return Compare("elementwise", c, "multiply", dc.ToArray(), a.Select((v, i) => (double)v * b[i]).ToArray());
+            dc.Upload(b);
+            Elementwise.Elementwise.Axpby(0.5f, da, -2f, dc);
+            yield return Compare("elementwise", c, "axpby", dc.ToArray(), a.Select((v, i) => 0.5 * v - 2.0 * b[i]).ToArray());
+            Elementwise.Elementwise.Scale(1.5f, da, dc);
+            yield return Compare("elementwise", c, "scale", dc.ToArray(), a.Select(v => 1.5 * v).ToArray());
+            foreach (var act in new[] { Activation.Relu, Activation.Tanh, Activation.Sigmoid })
+            {
+                using var y = acc.Allocate<float>(n);
+                using var dx = acc.Allocate<float>(n);
+                Elementwise.Elementwise.Forward(act, da, y);
+                var yh = y.ToArray();
+                yield return Compare("elementwise", c, act.ToString().ToLowerInvariant(), yh, a.Select(v => ElementwiseReference.Activate(act, v)).ToArray(), 1e-6, 1e-5);
+                Elementwise.Elementwise.Backward(act, y, db, dx);
+                yield return Compare("elementwise", c, "d" + act.ToString().ToLowerInvariant(), dx.ToArray(), yh.Select((v, i) => b[i] * ElementwiseReference.Gradient(act, v)).ToArray(), 1e-6, 1e-5);
+            }
+        }
+        foreach (var (outer, channels, inner) in new[] { (1, 1, 1), (7, 5, 1), (3, 64, 187), (2, 300, 3) })
+        {
+            string c = $"bias {outer}x{channels}x{inner}";
+            var x = RandomFloats(rng, outer * channels * inner);
+            var bias = RandomFloats(rng, channels);
+            using var dx = acc.Upload<float>(x);
+            using var dbias = acc.Upload<float>(bias);
+            using var grad = acc.Allocate<float>(channels);
+            Elementwise.Elementwise.BiasAdd(dx, dbias, outer, channels, inner);
+            yield return Compare("elementwise", c, "biasadd", dx.ToArray(), x.Select((v, i) => (double)v + bias[i / inner % channels]).ToArray());
+            Elementwise.Elementwise.BiasGrad(dx, grad, outer, channels, inner);
+            var after = dx.ToArray();
+            yield return Compare("elementwise", c, "biasgrad", grad.ToArray(), ElementwiseReference.BiasGrad(outer, channels, inner, after), 1e-4 * Math.Sqrt(outer * inner), 1e-4);
+        }
+    }
+
+    private static IEnumerable<CheckResult> GemmChecks(Accelerator acc, Random rng)
+    {
+        var shapes = new (int M, int N, int K)[] { (1, 1, 1), (17, 33, 9), (64, 128, 187), (5, 7, 300), (100, 5, 64), (128, 130, 257) };
+        foreach (var (m, n, k) in shapes)
+            foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
+            {
+                var a = RandomFloats(rng, m * k);
+                var b = RandomFloats(rng, k * n);
+                var c0 = RandomFloats(rng, m * n);
+                using var da = acc.Upload<float>(a);
+                using var db = acc.Upload<float>(b);
+                using var dc = acc.Upload<float>(c0);
+                float alpha = 0.75f, beta = m % 2 == 0 ? 0f : 0.5f;
+                Gemm.Gemm.Run(ta, tb, m, n, k, alpha, da, db, beta, dc);
+                yield return Compare("gemm", $"{m}x{n}x{k} {(ta ? "T" : "N")}{(tb ? "T" : "N")} b={beta}", "C", dc.ToArray(),
+                    GemmReference.Gemm(ta, tb, m, n, k, alpha, a, b, beta, c0), 1e-5 * Math.Sqrt(k) * 4, 1e-4);
+            }
+    }
+
+    private static IEnumerable<CheckResult> Conv1dChecks(Accelerator acc, Random rng)
+    {
+        var shapes = new[]
+        {
+            new Conv1dShape(1, 1, 1, 1, 1, Padding.Valid),
+            new Conv1dShape(2, 1, 187, 8, 3, Padding.Valid),
+            new Conv1dShape(3, 4, 50, 5, 5, Padding.Same),
+            new Conv1dShape(2, 3, 19, 5, 4, Padding.Same),
+            new Conv1dShape(2, 16, 93, 32, 3, Padding.Valid),
+        };
+        foreach (var s in shapes)
+        {
+            string c = $"N{s.N} {s.Cin}->{s.Cout} L{s.Lin} K{s.K} {s.Padding.ToString().ToLowerInvariant()}";
+            var x = RandomFloats(rng, s.InputLength);
+            var w = RandomFloats(rng, s.WeightLength, 0.5f);
+            var bias = RandomFloats(rng, s.Cout);
+            var dyh = RandomFloats(rng, s.OutputLength);
+            using var dx = acc.Upload<float>(x);
+            using var dw = acc.Upload<float>(w);
+            using var db = acc.Upload<float>(bias);
+            using var y = acc.Allocate<float>(s.OutputLength);
+            using var dy = acc.Upload<float>(dyh);
+            using var gx = acc.Allocate<float>(s.InputLength);
+            using var gw = acc.Allocate<float>(s.WeightLength);
+            using var gb = acc.Allocate<float>(s.Cout);
+            Conv1d.Conv1d.Forward(s, dx, dw, db, y);
+            Conv1d.Conv1d.BackwardInput(s, dy, dw, gx);
+            Conv1d.Conv1d.BackwardWeight(s, dx, dy, gw, gb);
+            var (rx, rw, rb) = Conv1dReference.Backward(s, x, w, dyh);
+            double tol = 1e-5 * Math.Sqrt(s.Cin * s.K * s.N * s.Lout) * 4;
+            yield return Compare("conv1d", c, "y", y.ToArray(), Conv1dReference.Forward(s, x, w, bias), tol, 1e-4);
+            yield return Compare("conv1d", c, "dx", gx.ToArray(), rx, tol, 1e-4);
+            yield return Compare("conv1d", c, "dw", gw.ToArray(), rw, tol, 1e-4);
+            yield return Compare("conv1d", c, "db", gb.ToArray(), rb, tol, 1e-4);
+        }
+    }
+
+    private static IEnumerable<CheckResult> PoolChecks(Accelerator acc, Random rng)
+    {
+        foreach (var (rows, lin, k, s) in new[] { (1, 1, 1, 1), (12, 19, 2, 2), (64, 185, 2, 2), (5, 50, 5, 2), (3, 17, 3, 1) })
+        {
+            string c = $"{rows}x{lin} k{k} s{s}";
+            int lout = Pool.Pool.OutputLength(lin, k, s);
+            var x = RandomFloats(rng, rows * lin);
+            var dyh = RandomFloats(rng, rows * lout);
+            using var dx = acc.Upload<float>(x);
+            using var y = acc.Allocate<float>(rows * lout);
+            using var arg = acc.Allocate<int>(rows * lout);
+            using var dy = acc.Upload<float>(dyh);
+            using var gx = acc.Allocate<float>(rows * lin);
+            Pool.Pool.MaxForward(rows, lin, k, s, dx, y, arg);
+            Pool.Pool.MaxBackward(rows, lin, k, s, dy, arg, gx);
+            var (ry, rdx) = PoolReference.Max(rows, lin, k, s, x, dyh);
+            yield return Compare("pool", c, "max y", y.ToArray(), ry);
+            yield return Compare("pool", c, "max dx", gx.ToArray(), rdx, 1e-6, 1e-6);
+            using var gy = acc.Allocate<float>(rows);
+            using var gdy = acc.Upload<float>(dyh.AsSpan(0, rows));
+            Pool.Pool.GlobalAverageForward(rows, lin, dx, gy);
+            Pool.Pool.GlobalAverageBackward(rows, lin, gdy, gx);
+            var (gry, grdx) = PoolReference.GlobalAverage(rows, lin, x, dyh[..rows]);
+            yield return Compare("pool", c, "gap y", gy.ToArray(), gry, 1e-5, 1e-4);
+            yield return Compare("pool", c, "gap dx", gx.ToArray(), grdx, 1e-6, 1e-5);
+        }
+    }
+
+    private static IEnumerable<CheckResult> DropoutChecks(Accelerator acc, Random rng)
+    {
+        foreach (var (n, rate) in new[] { (1, 0.5f), (1001, 0.5f), (4096, 0.3f), (12345, 0.1f) })
+        {
+            string c = $"n={n} p={rate}";
+            var x = RandomFloats(rng, n);
+            using var dx = acc.Upload<float>(x);
+            using var y = acc.Allocate<float>(n);
+            using var mask = acc.Allocate<float>(n);
+            DropoutKernel.Forward(rate, 0x1234_5678_9ABCUL, 7, dx, y, mask);
+            var ry = new float[n];
+            var rmask = new float[n];
+            DropoutCpuKernel.Forward(rate, 0x1234_5678_9ABCUL, 7, x, ry, rmask);
+            // Same seed, same mask on every backend: bit-exact.
+            yield return Compare("dropout", c, "mask", mask.ToArray(), rmask);
+            yield return Compare("dropout", c, "y", y.ToArray(), ry, 1e-7, 1e-6);
+            var kept = rmask.Count(v => v != 0) / (double)n;
+            if (n >= 4096)
+                yield return new CheckResult("dropout", c, "keep", n, Math.Abs(kept - (1 - rate)), 0, Math.Abs(kept - (1 - rate)) < 0.03, $"kept {kept:F3}, expected {1 - rate:F3}");
+        }
+        // Known-answer test of the generator (Random123 kat_vectors: philox4x32_10, counter and key all ones).
+        var (a0, a1, a2, a3) = DropoutCpuKernel.Philox(uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue);
+        uint[] expected = [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd];
+        bool ok = a0 == expected[0] && a1 == expected[1] && a2 == expected[2] && a3 == expected[3];
+        yield return new CheckResult("dropout", "philox4x32-10 KAT", "bits", 4, ok ? 0 : 1, 0, ok, $"{a0:x8} {a1:x8} {a2:x8} {a3:x8}");
+    }
+
+    private static IEnumerable<CheckResult> SoftmaxChecks(Accelerator acc, Random rng)
+    {
+        foreach (var (rows, cols) in new[] { (1, 1), (6, 5), (64, 5), (33, 187), (3, 600) })
+        {
+            string c = $"{rows}x{cols}";
+            var x = RandomFloats(rng, rows * cols, 6);
+            var dyh = RandomFloats(rng, rows * cols);
+            var labels = Enumerable.Range(0, rows).Select(_ => rng.Next(cols)).ToArray();
+            var weights = RandomFloats(rng, cols).Select(v => 0.5f + Math.Abs(v)).ToArray();
+            using var dx = acc.Upload<float>(x);
+            using var y = acc.Allocate<float>(rows * cols);
+            using var dy = acc.Upload<float>(dyh);
+            using var gx = acc.Allocate<float>(rows * cols);
+            Softmax.Softmax.Forward(rows, cols, dx, y);
+            Softmax.Softmax.Backward(rows, cols, y, dy, gx);
+            var ry = SoftmaxReference.Rows(rows, cols, x);
+            yield return Compare("softmax", c, "y", y.ToArray(), ry, 1e-6, 1e-4);
+            yield return Compare("softmax", c, "dx", gx.ToArray(), SoftmaxReference.RowsBackward(rows, cols, ry, dyh), 1e-6, 1e-4);
+            using var dl = acc.Upload<int>(labels);
+            using var dwts = acc.Upload<float>(weights);
+            using var loss = acc.Allocate<float>(rows);
+            using var grad = acc.Allocate<float>(rows * cols);
+            foreach (var weighted in new[] { false, true })
+            {
+                Softmax.Softmax.CrossEntropy(rows, cols, dx, dl, weighted ? dwts : null, loss, grad);
+                var (rl, rg) = SoftmaxReference.CrossEntropy(rows, cols, x, labels, weighted ? weights : null);
+                string o = weighted ? "xent w" : "xent";
+                yield return Compare("softmax", c, o + " loss", loss.ToArray(), rl, 1e-5, 1e-4);
+                yield return Compare("softmax", c, o + " grad", grad.ToArray(), rg, 1e-7, 1e-4);
+            }
+        }
+    }
+
+    private static IEnumerable<CheckResult> AdamChecks(Accelerator acc, Random rng)
+    {
+        foreach (var (n, settings) in new[]
+        {
+            (1, new AdamSettings()),
+            (1000, new AdamSettings(LearningRate: 0.01f, Epsilon: 1e-8f)),
+            (4097, new AdamSettings(WeightDecay: 0.01f)),
+            (513, new AdamSettings(LearningRate: 0.005f, WeightDecay: 0.05f, Decoupled: true)),
+        })
+        {
+            string c = $"n={n} lr={settings.LearningRate} wd={settings.WeightDecay}{(settings.Decoupled ? " decoupled" : "")}";
+            var p0 = RandomFloats(rng, n);
+            var grads = Enumerable.Range(0, 3).Select(_ => RandomFloats(rng, n)).ToArray();
+            using var p = acc.Upload<float>(p0);
+            using var g = acc.Allocate<float>(n);
+            using var m = acc.Allocate<float>(n);
+            using var v = acc.Allocate<float>(n);
+            m.Fill(0f);
+            v.Fill(0f);
+            var expected = AdamReference.Steps(p0.Select(x => (double)x).ToArray(), grads.Select(gr => gr.Select(x => (double)x).ToArray()), settings).ToArray();
+            for (int t = 0; t < grads.Length; t++)
+            {
+                g.Upload(grads[t]);
+                Adam.Adam.Step(p, g, m, v, settings, t + 1);
+                yield return Compare("adam", c, $"p step{t + 1}", p.ToArray(), expected[t], 1e-6, 1e-5);
+            }
+        }
+    }
+
+    private static IEnumerable<CheckResult> GatherChecks(Accelerator acc, Random rng)
+    {
+        foreach (var (rows, len, count) in new[] { (1, 1, 1), (100, 187, 64), (1000, 60, 257) })
+        {
+            string c = $"{count} of {rows}x{len}";
+            var src = RandomFloats(rng, rows * len);
+            var labels = Enumerable.Range(0, rows).Select(i => i * 7 % 5).ToArray();
+            var index = Enumerable.Range(0, count).Select(_ => rng.Next(rows)).ToArray();
+            using var dsrc = acc.Upload<float>(src);
+            using var dlab = acc.Upload<int>(labels);
+            using var didx = acc.Upload<int>(index);
+            using var dst = acc.Allocate<float>(count * len);
+            using var dl = acc.Allocate<int>(count);
+            GatherKernel.Rows(count, len, dsrc, didx, dst);
+            GatherKernel.Ints(count, dlab, didx, dl);
+            var expected = new float[count * len];
+            for (int i = 0; i < count; i++) Array.Copy(src, index[i] * len, expected, i * len, len);
+            yield return Compare("gather", c, "rows", dst.ToArray(), expected);
+            yield return Compare("gather", c, "labels", dl.ToArray().Select(v => (float)v).ToArray(), index.Select(i => (float)labels[i]).ToArray());
+        }
+    }
+
+    private static IEnumerable<CheckResult> ReduceChecks(Accelerator acc, Random rng)
+    {
+        foreach (int n in new[] { 1, 255, 257, 70000, 1_000_003 })
+        {
+            string c = $"n={n}";
+            var x = RandomFloats(rng, n);
+            using var dx = acc.Upload<float>(x);
+            yield return Compare("reduce", c, "sum", [Reduce.Reduce.SumToHost(dx)], [x.Sum(v => (double)v)], 1e-6 * Math.Sqrt(n) * 4, 1e-5);
+            yield return Compare("reduce", c, "max", [Reduce.Reduce.MaxToHost(dx)], [(double)x.Max()]);
+        }
+        foreach (var (rows, cols) in new[] { (1, 1), (64, 5), (1000, 187) })
+        {
+            var x = RandomFloats(rng, rows * cols);
+            if (cols > 2) x[1] = x[2] = 5f; // a tie: the first index wins
+            using var dx = acc.Upload<float>(x);
+            using var idx = acc.Allocate<int>(rows);
+            Reduce.Reduce.ArgmaxRows(rows, cols, dx, idx);
+            var expected = new float[rows];
+            for (int r = 0; r < rows; r++)
+            {
+                int best = 0;
+                for (int j = 1; j < cols; j++) if (x[r * cols + j] > x[r * cols + best]) best = j;
+                expected[r] = best;
+            }
+            yield return Compare("reduce", $"{rows}x{cols}", "argmax", idx.ToArray().Select(v => (float)v).ToArray(), expected);
+        }
+    }
+
+    private static IEnumerable<CheckResult> InfoGainChecks(Accelerator acc, Random rng)
+    {
+        foreach (var (rows, features, bins, classes) in new[] { (1, 1, 1, 1), (100, 6, 4, 5), (5000, 187, 10, 5), (9000, 3, 32, 5) })
+        {
+            string c = $"{rows}x{features} bins{bins} classes{classes}";
+            var labels = Enumerable.Range(0, rows).Select(_ => rng.Next(classes)).ToArray();
+            // Features that depend on the label to a varying degree, so the gains differ.
+            var x = new float[rows * features];
+            for (int r = 0; r < rows; r++)
+                for (int f = 0; f < features; f++)
+                    x[r * features + f] = (float)(labels[r] * (f % 4) * 0.3 + rng.NextDouble() * 2);
+            var binnedRef = new int[rows * features];
+            InfoGainCpu.Bin(rows, features, bins, x, binnedRef);
+            using var dx = acc.Upload<float>(x);
+            using var dl = acc.Upload<int>(labels);
+            using var binned = acc.Allocate<int>(rows * features);
+            using var gain = acc.Allocate<float>(features);
+            InfoGain.InfoGain.Bin(rows, features, bins, dx, binned);
+            yield return Compare("infogain", c, "bins", binned.ToArray().Select(v => (float)v).ToArray(), binnedRef.Select(v => (float)v).ToArray());
+            InfoGain.InfoGain.FromBinned(rows, features, bins, classes, binned, dl, gain);
+            yield return Compare("infogain", c, "gain", gain.ToArray(), InfoGainReference.FromBinned(rows, features, bins, classes, binnedRef, labels), 1e-5, 1e-4);
+        }
+    }
+}

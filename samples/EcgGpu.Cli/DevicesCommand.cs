@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Text.Json;
+using EcgGpu.Runtime;
+
+namespace EcgGpu.Cli;
+
+/// <summary><c>ecg devices</c>: every device of every backend, and why a backend has none.</summary>
+internal static class DevicesCommand
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print a JSON array of {index, kind, name, vendor, memoryBytes, computeUnits}." };
+        var command = new Command("devices", "List the CPU, every OpenCL device and every CUDA device, with memory and compute units.") { json };
+        command.SetAction(result =>
+        {
+            var context = Context.Create();
+            if (result.GetValue(json)) WriteJson(context, Console.OpenStandardOutput());
+            else WriteTable(context, Console.Out);
+            return 0;
+        });
+        return command;
+    }
+
+    internal static void WriteTable(Context context, TextWriter output)
+    {
+        output.WriteLine($"{"#",-3} {"backend",-8} {"name",-52} {"vendor",-22} {"memory",10} {"units",6}");
+        foreach (var d in context.Devices)
+            output.WriteLine($"{d.Index,-3} {d.Kind.ToCliName() + ":" + d.KindIndex,-8} {Clip(d.Name, 52),-52} {Clip(d.Vendor, 22),-22} {FormatBytes(d.MemoryBytes),10} {d.ComputeUnits,6}");
+        var preferred = context.Default;
+        output.WriteLine($"default: [{preferred.Index}] {preferred.Kind.ToCliName()} {preferred.Name}");
+        foreach (var (kind, reason) in context.Unavailable)
+            output.WriteLine($"{kind.ToCliName()}: not available: {reason}");
+    }
+
+    internal static void WriteJson(Context context, Stream stream)
+    {
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        writer.WriteStartArray();
+        foreach (var d in context.Devices)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("index", d.Index);
+            writer.WriteString("kind", d.Kind.ToCliName());
+            writer.WriteNumber("kindIndex", d.KindIndex);
+            writer.WriteString("name", d.Name);
+            writer.WriteString("vendor", d.Vendor);
+            writer.WriteNumber("memoryBytes", d.MemoryBytes);
+            writer.WriteNumber("computeUnits", d.ComputeUnits);
+            writer.WriteString("driver", d.DriverVersion);
+            writer.WriteBoolean("isGpu", d.IsGpu);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.Flush();
+        stream.WriteByte((byte)'\n');
+        stream.Flush();
+    }
+
+    private static string Clip(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "…";
+
+    internal static string FormatBytes(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):F1} GiB" : $"{bytes / (double)(1L << 20):F0} MiB";
+}
