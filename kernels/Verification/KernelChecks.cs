@@ -68,7 +68,8 @@ public static class KernelChecks
     public static CheckResult Compare(string family, string @case, string output, ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double atol = 0, double rtol = 0)
         => Compare(family, @case, output, actual, expected.ToArray().Select(v => (double)v).ToArray(), atol, rtol);
 
-    internal static float[] RandomFloats(Random rng, long n, float scale = 1f)
+    /// <summary>Uniform values in [−scale, scale).</summary>
+    public static float[] RandomFloats(Random rng, long n, float scale = 1f)
     {
         var v = new float[n];
         for (long i = 0; i < n; i++) v[i] = (float)(rng.NextDouble() * 2 - 1) * scale;

@@ -28,6 +28,7 @@ public static unsafe class GemmCpu
             else if (beta != 1f) TensorPrimitives.Multiply(row, beta, row);
         }
         if (alpha == 0f || k == 0) return;
+        if ((long)m * n * k <= SmallWork) { Small(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc); return; }
         parallel ??= new ParallelOptions();
 
         int panels = (n + NR - 1) / NR;
@@ -65,6 +66,26 @@ public static unsafe class GemmCpu
             }
         }
         finally { ArrayPool<float>.Shared.Return(packedB); }
+    }
+
+    /// <summary>Below this many multiply-adds, packing and thread start-up cost more than they save.</summary>
+    private const long SmallWork = 1 << 17;
+
+    /// <summary>Serial, unpacked: row axpys for op(B) = B, dot products for op(B) = Bᵀ.</summary>
+    private static void Small(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    {
+        Span<float> rowA = k <= 1024 ? stackalloc float[k] : new float[k];
+        for (int i = 0; i < m; i++)
+        {
+            if (transA) for (int p = 0; p < k; p++) rowA[p] = a[p * lda + i];
+            else a.Slice(i * lda, k).CopyTo(rowA);
+            var rowC = c.Slice(i * ldc, n);
+            if (transB)
+                for (int j = 0; j < n; j++) rowC[j] += alpha * TensorPrimitives.Dot(rowA, b.Slice(j * ldb, k));
+            else
+                for (int p = 0; p < k; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * ldb, n), alpha * rowA[p], rowC, rowC);
+        }
     }
 
     private static void PackB(float* b, int ldb, bool transB, int n, int k0, int kc, int panel, float* dst)

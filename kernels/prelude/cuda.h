@@ -5,12 +5,12 @@ typedef unsigned long long ulong;
 #define GLOBAL
 #define LOCAL __shared__
 #define DEVICE_FN __device__ static inline
-__device__ static inline int ecg_dim(uint3 v, int d) { return d == 0 ? (int)v.x : d == 1 ? (int)v.y : (int)v.z; }
-__device__ static inline int ecg_dim(dim3 v, int d) { return d == 0 ? (int)v.x : d == 1 ? (int)v.y : (int)v.z; }
-#define LID(d) ecg_dim(threadIdx, d)
-#define GROUP_ID(d) ecg_dim(blockIdx, d)
-#define LSIZE(d) ecg_dim(blockDim, d)
-#define NGROUPS(d) ecg_dim(gridDim, d)
+/* d is a literal in every use, so the selection folds away. */
+#define ECG_DIM(v, d) ((d) == 0 ? (int)(v).x : (d) == 1 ? (int)(v).y : (int)(v).z)
+#define LID(d) ECG_DIM(threadIdx, d)
+#define GROUP_ID(d) ECG_DIM(blockIdx, d)
+#define LSIZE(d) ECG_DIM(blockDim, d)
+#define NGROUPS(d) ECG_DIM(gridDim, d)
 #define GID(d) (GROUP_ID(d) * LSIZE(d) + LID(d))
 #define BARRIER() __syncthreads()
 #define ATOMIC_ADD_INT(p, v) atomicAdd((int*)(p), (v))

@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using EcgGpu.Runtime;
+
+namespace EcgGpu.Benchmarks;
+
+/// <summary>Backends present on this machine, plus the devices to open for them.</summary>
+public static class BenchBackends
+{
+    private static readonly Lazy<Context> Ctx = new(Context.Create);
+
+    public static IEnumerable<string> Available()
+    {
+        foreach (var kind in new[] { AcceleratorKind.Cpu, AcceleratorKind.OpenCL, AcceleratorKind.Cuda })
+            if (Ctx.Value.OfKind(kind).Any()) yield return kind.ToCliName();
+    }
+
+    public static Accelerator Open(string backend)
+    {
+        AcceleratorKindNames.TryParse(backend, out var kind);
+        return Ctx.Value.Select(kind).CreateAccelerator();
+    }
+
+    public static string Describe(string backend)
+    {
+        AcceleratorKindNames.TryParse(backend, out var kind);
+        return Ctx.Value.OfKind(kind).FirstOrDefault()?.Name ?? "absent";
+    }
+}
+
+/// <summary>Benchmarks that know their floating-point work, for the GFLOP/s column.</summary>
+public interface IFlopCount
+{
+    double Flops(BenchmarkCase benchmarkCase);
+}
+
+/// <summary>GFLOP/s = work / mean time.</summary>
+public sealed class GflopsColumn : IColumn
+{
+    public string Id => "GFLOPS";
+    public string ColumnName => "GFLOP/s";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 0;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => "Floating-point operations per second, from the mean time";
+    public bool IsAvailable(Summary summary) => true;
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        var report = summary[benchmarkCase];
+        if (report?.ResultStatistics is null) return "-";
+        var instance = (IFlopCount)Activator.CreateInstance(benchmarkCase.Descriptor.Type)!;
+        double flops = instance.Flops(benchmarkCase);
+        return (flops / report.ResultStatistics.Mean).ToString("F1", System.Globalization.CultureInfo.InvariantCulture); // flop/ns = GFLOP/s
+    }
+}
+
+/// <summary>OpenBLAS <c>cblas_sgemm</c> (Debian libopenblas0), the CPU baseline, when installed.</summary>
+public static unsafe partial class OpenBlas
+{
+    private const string Library = "libopenblas.so.0";
+    public const int RowMajor = 101, NoTrans = 111, Trans = 112;
+
+    public static bool IsAvailable { get; } = NativeLibrary.TryLoad(Library, out _);
+
+    [LibraryImport(Library)]
+    public static partial void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc);
+
+    [LibraryImport(Library)]
+    public static partial int openblas_get_num_threads();
+}
