@@ -17,6 +17,15 @@ public static class BenchBackends
             if (Ctx.Value.OfKind(kind).Any()) yield return kind.ToCliName();
     }
 
+    /// <summary>Keeps the targets named in <c>ECG_BENCH_TARGETS</c> (comma-separated), or all.</summary>
+    public static IEnumerable<string> Filter(IEnumerable<string> targets)
+    {
+        var only = Environment.GetEnvironmentVariable("ECG_BENCH_TARGETS");
+        if (string.IsNullOrWhiteSpace(only)) return targets;
+        var keep = only.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return targets.Where(t => keep.Contains(t, StringComparer.OrdinalIgnoreCase));
+    }
+
     public static Accelerator Open(string backend)
     {
         AcceleratorKindNames.TryParse(backend, out var kind);

@@ -28,7 +28,7 @@ public class Conv1dBenchmarks : IFlopCount
     [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = "cpu";
 
-    public static IEnumerable<string> Backends => BenchBackends.Available();
+    public static IEnumerable<string> Backends => BenchBackends.Filter(BenchBackends.Available());
 
     private static Conv1dShape ShapeOf(string layer) => layer.StartsWith("conv1", StringComparison.Ordinal)
         ? new Conv1dShape(64, 1, 187, 64, 3, Padding.Valid)

@@ -33,7 +33,8 @@ public class GemmBenchmarks : IFlopCount
     [ParamsSource(nameof(Shapes))]
     public string Shape { get; set; } = "256x256x256 NN";
 
-    public static IEnumerable<string> Targets => BenchBackends.Available().Concat(OpenBlas.IsAvailable ? ["openblas"] : []);
+    /// <summary>Backends present, and OpenBLAS; <c>ECG_BENCH_TARGETS=cpu,openblas</c> narrows the list.</summary>
+    public static IEnumerable<string> Targets => BenchBackends.Filter(BenchBackends.Available().Concat(OpenBlas.IsAvailable ? ["openblas"] : []));
 
     [ParamsSource(nameof(Targets))]
     public string Target { get; set; } = "cpu";

@@ -126,3 +126,52 @@ public sealed class RuntimeTests
         Assert.Throws<ArgumentException>(() => x.CopyFrom(y));
     }
 }
+
+/// <summary>OpenCL-specific runtime behaviour, on PoCL in CI.</summary>
+public sealed class OpenClRuntimeTests
+{
+    [Test]
+    public void A_native_failure_names_the_call_and_the_decoded_error()
+    {
+        using var acc = Backends.Open("opencl");
+        var kernel = KernelSources.Kernel(acc, "elementwise/elementwise.cl", "ew_add", new Dictionary<string, string> { ["REDUCE_WG"] = "256" });
+        using var x = acc.Allocate<float>(8);
+        // A work-group larger than the device allows is refused by the driver.
+        var tooLarge = acc.MaxWorkGroupSize * 2;
+        var e = Assert.Throws<NativeCallException>(() => kernel.Launch(tooLarge, tooLarge, 8, x, x, x));
+        Assert.That(e!.Call, Is.EqualTo("clEnqueueNDRangeKernel"));
+        Assert.That(e.ErrorName, Does.StartWith("CL_INVALID_WORK_"));
+        Assert.That(e.Message, Does.Contain("ew_add"));
+    }
+
+    [Test]
+    public void Compiled_programs_are_cached_on_disk_and_reused()
+    {
+        var dir = Directory.CreateTempSubdirectory("ecg-cache-");
+        var previous = Environment.GetEnvironmentVariable("ECG_KERNEL_CACHE");
+        try
+        {
+            Environment.SetEnvironmentVariable("ECG_KERNEL_CACHE", dir.FullName);
+            // A program text no other test compiles, so the entry is this test's own.
+            var defines = new Dictionary<string, string> { ["REDUCE_WG"] = "256", ["CACHE_TEST"] = Guid.NewGuid().ToString("N") };
+            using (var first = Backends.Open("opencl"))
+                KernelSources.Kernel(first, "elementwise/elementwise.cl", "ew_add", defines);
+            var entries = Directory.GetFiles(dir.FullName, "*.clbin");
+            Assert.That(entries, Has.Length.EqualTo(1));
+            var written = File.GetLastWriteTimeUtc(entries[0]);
+            using var second = Backends.Open("opencl");
+            var kernel = KernelSources.Kernel(second, "elementwise/elementwise.cl", "ew_add", defines);
+            using var a = second.Upload<float>([1, 2, 3]);
+            using var c = second.Allocate<float>(3);
+            kernel.Launch(3, 3, 3, a, a, c);
+            Assert.That(c.ToArray(), Is.EqualTo(new[] { 2f, 4f, 6f }), "the program loaded from the cached binary runs");
+            Assert.That(File.GetLastWriteTimeUtc(entries[0]), Is.EqualTo(written), "a hit does not rewrite the entry");
+            Assert.That(Directory.GetFiles(dir.FullName, "*.tmp"), Is.Empty, "no temporary files left behind");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ECG_KERNEL_CACHE", previous);
+            dir.Delete(true);
+        }
+    }
+}
