@@ -71,21 +71,85 @@ public static unsafe class GemmCpu
     /// <summary>Below this many multiply-adds, packing and thread start-up cost more than they save.</summary>
     private const long SmallWork = 1 << 17;
 
-    /// <summary>Serial, unpacked: row axpys for op(B) = B, dot products for op(B) = Bᵀ.</summary>
+    /// <summary>Serial, unpacked: row axpys for op(B) = B, inline SIMD dot products for op(B) = Bᵀ.</summary>
     private static void Small(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
     {
-        Span<float> rowA = k <= 1024 ? stackalloc float[k] : new float[k];
-        for (int i = 0; i < m; i++)
+        Span<float> gathered = transA ? (k <= 1024 ? stackalloc float[k] : new float[k]) : default;
+        fixed (float* pa = a) fixed (float* pb = b) fixed (float* pg = gathered)
         {
-            if (transA) for (int p = 0; p < k; p++) rowA[p] = a[p * lda + i];
-            else a.Slice(i * lda, k).CopyTo(rowA);
-            var rowC = c.Slice(i * ldc, n);
-            if (transB)
-                for (int j = 0; j < n; j++) rowC[j] += alpha * TensorPrimitives.Dot(rowA, b.Slice(j * ldb, k));
-            else
-                for (int p = 0; p < k; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * ldb, n), alpha * rowA[p], rowC, rowC);
+            for (int i = 0; i < m; i++)
+            {
+                float* rowA;
+                if (transA)
+                {
+                    for (int p = 0; p < k; p++) pg[p] = pa[(long)p * lda + i];
+                    rowA = pg;
+                }
+                else rowA = pa + (long)i * lda;
+                var rowC = c.Slice(i * ldc, n);
+                if (transB)
+                {
+                    int j = 0;
+                    for (; j + 4 <= n; j += 4)
+                    {
+                        var d = Dot4(rowA, pb + (long)j * ldb, ldb, k);
+                        rowC[j] += alpha * d.GetElement(0);
+                        rowC[j + 1] += alpha * d.GetElement(1);
+                        rowC[j + 2] += alpha * d.GetElement(2);
+                        rowC[j + 3] += alpha * d.GetElement(3);
+                    }
+                    for (; j < n; j++) rowC[j] += alpha * Dot(rowA, pb + (long)j * ldb, k);
+                }
+                else
+                    for (int p = 0; p < k; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * ldb, n), alpha * rowA[p], rowC, rowC);
+            }
         }
+    }
+
+    /// <summary>Four dot products of x with rows y, y+ld, y+2ld, y+3ld: four independent FMA chains share each load of x.</summary>
+    private static Vector128<float> Dot4(float* x, float* y, int ld, int k)
+    {
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        float* y1 = y + ld, y2 = y + 2 * ld, y3 = y + 3 * ld;
+        int p = 0;
+        for (; p + 8 <= k; p += 8)
+        {
+            var xv = Vector256.Load(x + p);
+            s0 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(y + p), s0);
+            s1 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(y1 + p), s1);
+            s2 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(y2 + p), s2);
+            s3 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(y3 + p), s3);
+        }
+        float r0 = Vector256.Sum(s0), r1 = Vector256.Sum(s1), r2 = Vector256.Sum(s2), r3 = Vector256.Sum(s3);
+        for (; p < k; p++)
+        {
+            r0 += x[p] * y[p];
+            r1 += x[p] * y1[p];
+            r2 += x[p] * y2[p];
+            r3 += x[p] * y3[p];
+        }
+        return Vector128.Create(r0, r1, r2, r3);
+    }
+
+    private static float Dot(float* x, float* y, int k)
+    {
+        var s0 = Vector256<float>.Zero;
+        var s1 = Vector256<float>.Zero;
+        int p = 0;
+        for (; p + 16 <= k; p += 16)
+        {
+            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(x + p), Vector256.Load(y + p), s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.Load(x + p + 8), Vector256.Load(y + p + 8), s1);
+        }
+        if (p + 8 <= k)
+        {
+            s0 = Vector256.FusedMultiplyAdd(Vector256.Load(x + p), Vector256.Load(y + p), s0);
+            p += 8;
+        }
+        float sum = Vector256.Sum(s0 + s1);
+        for (; p < k; p++) sum += x[p] * y[p];
+        return sum;
     }
 
     private static void PackB(float* b, int ldb, bool transB, int n, int k0, int kc, int panel, float* dst)
