@@ -26,10 +26,11 @@ public static class KernelSources
     /// <summary>The names of every embedded device source (for tools that compile them all).</summary>
     public static IEnumerable<string> All() => typeof(KernelSources).Assembly.GetManifestResourceNames().Where(n => n.EndsWith(".cl", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
 
+    /// <summary>The backend's dialect header followed by the device helpers every family shares.</summary>
     public static string Prelude(AcceleratorKind kind) => kind switch
     {
-        AcceleratorKind.OpenCL => Read("prelude/opencl.h"),
-        AcceleratorKind.Cuda => Read("prelude/cuda.h"),
+        AcceleratorKind.OpenCL => Read("prelude/opencl.h") + "\n" + Read("prelude/common.h"),
+        AcceleratorKind.Cuda => Read("prelude/cuda.h") + "\n" + Read("prelude/common.h"),
         _ => throw new NotSupportedException($"the {kind.ToCliName()} backend compiles no device code"),
     };
 

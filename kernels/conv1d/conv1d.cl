@@ -61,10 +61,6 @@ KERNEL conv1d_backward_weight(int N, int Cin, int Lin, int Cout, int K, int pad,
         if (src >= 0 && src < Lin) acc += dy[(n * Cout + co) * Lout + l] * x[(n * Cin + ci) * Lin + src];
     }
     partial[t] = acc;
-    BARRIER();
-    for (int s = REDUCE_WG / 2; s > 0; s >>= 1) {
-        if (t < s) partial[t] += partial[t + s];
-        BARRIER();
-    }
+    group_sum(partial, t, REDUCE_WG);
     if (t == 0) dw[widx] = partial[0];
 }

@@ -74,10 +74,6 @@ KERNEL bias_grad(int outer, int channels, int inner, const GLOBAL float* dy, GLO
         sum += dy[(o * channels + c) * inner + i];
     }
     partial[t] = sum;
-    BARRIER();
-    for (int s = REDUCE_WG / 2; s > 0; s >>= 1) {
-        if (t < s) partial[t] += partial[t + s];
-        BARRIER();
-    }
+    group_sum(partial, t, REDUCE_WG);
     if (t == 0) db[c] = partial[0];
 }

@@ -4,6 +4,8 @@ typedef unsigned long long ulong;
 #define KERNEL extern "C" __global__ void
 #define GLOBAL
 #define LOCAL __shared__
+/* Shared memory is reached through generic pointers in CUDA. */
+#define LOCAL_PTR
 #define DEVICE_FN __device__ static inline
 /* d is a literal in every use, so the selection folds away. */
 #define ECG_DIM(v, d) ((d) == 0 ? (int)(v).x : (d) == 1 ? (int)(v).y : (int)(v).z)

@@ -2,6 +2,8 @@
 #define KERNEL __kernel void
 #define GLOBAL __global
 #define LOCAL __local
+/* A pointer parameter into local memory. */
+#define LOCAL_PTR __local
 #define DEVICE_FN static inline
 #define GID(d) ((int)get_global_id(d))
 #define LID(d) ((int)get_local_id(d))

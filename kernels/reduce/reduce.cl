@@ -14,11 +14,8 @@ KERNEL reduce_partial(int n, int op, const GLOBAL float* x, GLOBAL float* partia
     float v = op == OP_SUM ? 0.0f : -F_INFINITY;
     for (int i = GROUP_ID(0) * REDUCE_WG + t; i < n; i += NGROUPS(0) * REDUCE_WG) v = combine(op, v, x[i]);
     acc[t] = v;
-    BARRIER();
-    for (int s = REDUCE_WG / 2; s > 0; s >>= 1) {
-        if (t < s) acc[t] = combine(op, acc[t], acc[t + s]);
-        BARRIER();
-    }
+    if (op == OP_SUM) group_sum(acc, t, REDUCE_WG);
+    else group_max(acc, t, REDUCE_WG);
     if (t == 0) partial[GROUP_ID(0)] = acc[0];
 }
 

@@ -103,5 +103,13 @@ public abstract class DeviceBuffer<T> : DeviceMemory where T : unmanaged
     protected abstract void UploadCore(ReadOnlySpan<T> source, long offset);
     protected abstract void DownloadCore(Span<T> destination, long offset);
     protected abstract void CopyFromCore(DeviceBuffer<T> source, long sourceOffset, long offset, long count);
+    /// <summary>Fills by uploading a host array: for element sizes a native fill does not take.</summary>
+    protected void FillThroughHost(T value)
+    {
+        var host = new T[Length];
+        host.AsSpan().Fill(value);
+        UploadCore(host, 0);
+    }
+
     protected abstract void FillCore(T value);
 }

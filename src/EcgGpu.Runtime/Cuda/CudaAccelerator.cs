@@ -223,11 +223,7 @@ internal sealed unsafe class CudaBuffer<T> : DeviceBuffer<T> where T : unmanaged
             case 4: Cu.Check(Cu.cuMemsetD32Async(_pointer, *(uint*)&value, (nuint)Length, _acc.Stream), "cuMemsetD32Async"); break;
             case 2: Cu.Check(Cu.cuMemsetD16Async(_pointer, *(ushort*)&value, (nuint)Length, _acc.Stream), "cuMemsetD16Async"); break;
             case 1: Cu.Check(Cu.cuMemsetD8Async(_pointer, *(byte*)&value, (nuint)Length, _acc.Stream), "cuMemsetD8Async"); break;
-            default:
-                var host = new T[Length];
-                host.AsSpan().Fill(value);
-                UploadCore(host, 0);
-                break;
+            default: FillThroughHost(value); break;
         }
     }
 

@@ -195,9 +195,7 @@ internal sealed unsafe class OpenClBuffer<T> : DeviceBuffer<T> where T : unmanag
             Cl.Check(Cl.clEnqueueFillBuffer(_acc.Queue, Handle, &value, (nuint)ElementSize, 0, Bytes(Length), 0, null, null), "clEnqueueFillBuffer");
             return;
         }
-        var host = new T[Length];
-        host.AsSpan().Fill(value);
-        UploadCore(host, 0);
+        FillThroughHost(value);
     }
 
     protected override void Release()
