@@ -1,4 +1,6 @@
 using EcgGpu.Kernels.Adam;
+using EcgGpu.Kernels.Attention;
+using EcgGpu.Kernels.Recurrent;
 using EcgGpu.Kernels.Conv1d;
 using EcgGpu.Kernels.Elementwise;
 using EcgGpu.Kernels.Gemm;
@@ -27,7 +29,7 @@ public sealed record CheckResult(string Family, string Case, string Output, int 
 public static class KernelChecks
 {
     /// <summary>The families, in the order they are reported.</summary>
-    public static IReadOnlyList<string> Families { get; } = ["elementwise", "gemm", "conv1d", "pool", "dropout", "softmax", "adam", "gather", "reduce", "infogain"];
+    public static IReadOnlyList<string> Families { get; } = ["elementwise", "gemm", "conv1d", "pool", "dropout", "softmax", "adam", "gather", "reduce", "infogain", "lstm", "gru", "rnn", "attention"];
 
     public static IEnumerable<CheckResult> Run(Accelerator acc, string family, int seed = 1234) => family switch
     {
@@ -41,6 +43,10 @@ public static class KernelChecks
         "gather" => GatherChecks(acc, new Random(seed)),
         "reduce" => ReduceChecks(acc, new Random(seed)),
         "infogain" => InfoGainChecks(acc, new Random(seed)),
+        "lstm" => RecurrentChecks(acc, new Random(seed), RecurrentCell.Lstm),
+        "gru" => RecurrentChecks(acc, new Random(seed), RecurrentCell.Gru),
+        "rnn" => RecurrentChecks(acc, new Random(seed), RecurrentCell.SimpleRnn),
+        "attention" => AttentionChecks(acc, new Random(seed)),
         _ => throw new ArgumentException($"unknown kernel family '{family}'; known: {string.Join(", ", Families)}", nameof(family)),
     };
 
@@ -366,6 +372,113 @@ public static class KernelChecks
             yield return Compare("infogain", c, "bins", binned.ToArray().Select(v => (float)v).ToArray(), binnedRef.Select(v => (float)v).ToArray());
             InfoGain.InfoGain.FromBinned(rows, features, bins, classes, binned, dl, gain);
             yield return Compare("infogain", c, "gain", gain.ToArray(), InfoGainReference.FromBinned(rows, features, bins, classes, binnedRef, labels), 1e-5, 1e-4);
+        }
+    }
+
+    private static IEnumerable<CheckResult> RecurrentChecks(Accelerator acc, Random rng, RecurrentCell cell)
+    {
+        string family = cell switch { RecurrentCell.Lstm => "lstm", RecurrentCell.Gru => "gru", _ => "rnn" };
+        var shapes = new List<(RecurrentShape Shape, bool RecurrentBias)>
+        {
+            (new RecurrentShape(1, 1, 1, 1, cell), true),
+            (new RecurrentShape(3, 6, 2, 5, cell), true),
+            (new RecurrentShape(5, 17, 1, 32, cell), false),
+            (new RecurrentShape(9, 12, 7, 48, cell), true),
+        };
+        if (cell != RecurrentCell.Lstm) shapes.Add((new RecurrentShape(4, 9, 3, 20, cell, Relu: true), true));
+        foreach (var (s, withBiasR) in shapes)
+        {
+            string c = $"N{s.N} L{s.L} I{s.I} H{s.H}{(s.Relu ? " relu" : "")}{(withBiasR ? "" : " no-rbias")}";
+            var (x, w, u, b, br, dh) = RecurrentInputs(rng, s);
+            using var dx = acc.Upload<float>(x);
+            using var dw = acc.Upload<float>(w);
+            using var du = acc.Upload<float>(u);
+            using var db = acc.Upload<float>(b);
+            using var dbr = acc.Upload<float>(br);
+            using var ddh = acc.Upload<float>(dh);
+            using var state = new RecurrentState(acc, s);
+            using var gw = acc.Allocate<float>(w.Length);
+            using var gu = acc.Allocate<float>(u.Length);
+            using var gb = acc.Allocate<float>(b.Length);
+            using var gbr = acc.Allocate<float>(br.Length);
+            using var gx = acc.Allocate<float>(x.Length);
+            var weights = new RecurrentWeights(dw, du, db, withBiasR ? dbr : null);
+            Recurrent.Recurrent.Forward(s, dx, weights, state);
+            Recurrent.Recurrent.Backward(s, dx, weights, state, ddh, new RecurrentGradients(gw, gu, gb, withBiasR ? gbr : null, gx));
+            var r = RecurrentReference.Run(s, x, w, u, b, withBiasR ? br : null, dh);
+            double tol = 2e-5 * Math.Sqrt(s.L * (s.I + s.H));
+            yield return Compare(family, c, "h", state.Hidden.ToArray(), r.Hidden, tol, 1e-3);
+            yield return Compare(family, c, "dW", gw.ToArray(), r.DW, tol * Math.Sqrt(s.N * s.L), 1e-3);
+            yield return Compare(family, c, "dU", gu.ToArray(), r.DU, tol * Math.Sqrt(s.N * s.L), 1e-3);
+            yield return Compare(family, c, "db", gb.ToArray(), r.DBias, tol * Math.Sqrt(s.N * s.L), 1e-3);
+            if (withBiasR) yield return Compare(family, c, "dc", gbr.ToArray(), r.DRecurrentBias, tol * Math.Sqrt(s.N * s.L), 1e-3);
+            yield return Compare(family, c, "dx", gx.ToArray(), r.DX, tol, 1e-3);
+        }
+        // Returning only the last state: take it, and spread its gradient back to (N, L, H).
+        var sl = new RecurrentShape(3, 5, 2, 4, cell);
+        var hs = RandomFloats(rng, sl.HiddenLength);
+        var dl = RandomFloats(rng, sl.N * sl.H);
+        using var hbuf = acc.Upload<float>(hs);
+        using var last = acc.Allocate<float>(sl.N * sl.H);
+        using var dlast = acc.Upload<float>(dl);
+        using var dfull = acc.Allocate<float>(sl.HiddenLength);
+        Recurrent.Recurrent.TakeLast(sl.N, sl.L, sl.H, hbuf, last);
+        Recurrent.Recurrent.SpreadLast(sl.N, sl.L, sl.H, dlast, dfull);
+        var expectLast = new float[sl.N * sl.H];
+        var expectFull = new float[sl.HiddenLength];
+        for (int n = 0; n < sl.N; n++)
+            for (int j = 0; j < sl.H; j++)
+            {
+                expectLast[n * sl.H + j] = hs[(n * sl.L + sl.L - 1) * sl.H + j];
+                expectFull[(n * sl.L + sl.L - 1) * sl.H + j] = dl[n * sl.H + j];
+            }
+        yield return Compare(family, "last state", "take", last.ToArray(), expectLast);
+        yield return Compare(family, "last state", "spread", dfull.ToArray(), expectFull);
+    }
+
+    /// <summary>Inputs of a recurrent check: x, W, U, b, c, dHidden with scales that keep the gates active.</summary>
+    public static (float[] X, float[] W, float[] U, float[] B, float[] BR, float[] DHidden) RecurrentInputs(Random rng, RecurrentShape s)
+    {
+        float wScale = 1f / MathF.Sqrt(s.I + s.H);
+        return (RandomFloats(rng, s.InputLength), RandomFloats(rng, (long)s.I * s.GateWidth, 2 * wScale),
+            RandomFloats(rng, (long)s.H * s.GateWidth, 2 * wScale), RandomFloats(rng, s.GateWidth, 0.5f),
+            RandomFloats(rng, s.GateWidth, 0.5f), RandomFloats(rng, s.HiddenLength));
+    }
+
+    private static IEnumerable<CheckResult> AttentionChecks(Accelerator acc, Random rng)
+    {
+        var cases = new (AttentionShape Shape, bool Scaled, bool Masked)[]
+        {
+            (new AttentionShape(1, 1, 1, 1), false, false),
+            (new AttentionShape(3, 6, 6, 4), false, false),
+            (new AttentionShape(2, 7, 9, 5), true, true),
+            (new AttentionShape(2, 100, 100, 16), true, false),
+            (new AttentionShape(2, 33, 70, 8), false, true),
+        };
+        foreach (var (s, scaled, masked) in cases)
+        {
+            float scale = scaled ? 1f / MathF.Sqrt(s.D) : 1f;
+            string c = $"N{s.N} Lq{s.Lq} Lk{s.Lk} D{s.D}{(scaled ? " scaled" : "")}{(masked ? " masked" : "")}";
+            var q = RandomFloats(rng, s.QueryLength);
+            var v = RandomFloats(rng, s.ValueLength);
+            var dOut = RandomFloats(rng, s.QueryLength);
+            float[]? mask = masked ? Enumerable.Range(0, s.N * s.Lk).Select(i => i % s.Lk < s.Lk - 2 ? 1f : 0f).ToArray() : null;
+            using var dq = acc.Upload<float>(q);
+            using var dv = acc.Upload<float>(v);
+            using var dm = mask is null ? null : acc.Upload<float>(mask);
+            using var weights = acc.Allocate<float>(s.ScoreLength);
+            using var output = acc.Allocate<float>(s.QueryLength);
+            using var ddo = acc.Upload<float>(dOut);
+            using var gq = acc.Allocate<float>(s.QueryLength);
+            using var gv = acc.Allocate<float>(s.ValueLength);
+            using var scratch = acc.Allocate<float>(s.ScoreLength);
+            Attention.Attention.Forward(s, dq, dv, scale, dm, weights, output);
+            Attention.Attention.Backward(s, dq, dv, scale, weights, ddo, gq, gv, scratch);
+            var (ro, rq, rv) = AttentionReference.Run(s, q, v, scale, mask, dOut);
+            double tol = 1e-5 * Math.Sqrt(s.D * s.Lk) * 4;
+            yield return Compare("attention", c, "y", output.ToArray(), ro, tol, 1e-4);
+            yield return Compare("attention", c, "dq", gq.ToArray(), rq, tol, 1e-3);
+            yield return Compare("attention", c, "dv", gv.ToArray(), rv, tol, 1e-3);
         }
     }
 }

@@ -32,6 +32,42 @@ public static class Gemm
             return;
         }
         KernelSources.Kernel(acc, Source, "gemm_tiled", Defines)
-            .Launch(new NDRange(n, m), new NDRange(Tile, Tile), m, n, k, alpha, a, lda, transA ? 1 : 0, b, ldb, transB ? 1 : 0, beta, c, ldc);
+            .Launch(new NDRange(n, m), new NDRange(Tile, Tile), m, n, k, alpha, a, lda, transA ? 1 : 0, 0, b, ldb, transB ? 1 : 0, 0, beta, c, ldc, 0);
     }
+
+    /// <summary>
+    /// <paramref name="batch"/> independent products C_i = α·op(A_i)·op(B_i) + β·C_i with packed operands
+    /// (op(A_i) m × k, op(B_i) k × n, C_i m × n) laid out one after another.
+    /// </summary>
+    public static void RunBatched(int batch, bool transA, bool transB, int m, int n, int k, float alpha,
+        DeviceBuffer<float> a, DeviceBuffer<float> b, float beta, DeviceBuffer<float> c)
+    {
+        var acc = Launch.Same(a, b, c);
+        if (batch < 0 || m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(batch), $"negative batched GEMM shape {batch}: {m}x{n}x{k}");
+        long sa = (long)m * k, sb = (long)k * n, sc = (long)m * n;
+        Launch.AtLeast(a, batch * sa, nameof(a));
+        Launch.AtLeast(b, batch * sb, nameof(b));
+        Launch.AtLeast(c, batch * sc, nameof(c));
+        if (batch == 0 || m == 0 || n == 0) return;
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        if (Launch.IsCpu(acc))
+        {
+            var (fa, fb, fc) = (((Runtime.Cpu.CpuBuffer<float>)a).Array, ((Runtime.Cpu.CpuBuffer<float>)b).Array, ((Runtime.Cpu.CpuBuffer<float>)c).Array);
+            var outer = Launch.Parallel(acc);
+            // Many small products: one per task; few large ones: parallel inside each.
+            if (batch >= Environment.ProcessorCount)
+                Parallel.For(0, batch, outer, i => GemmCpu.Gemm(transA, transB, m, n, k, alpha, fa.AsSpan((int)(i * sa), (int)sa), lda,
+                    fb.AsSpan((int)(i * sb), (int)sb), ldb, beta, fc.AsSpan((int)(i * sc), (int)sc), n, Serial));
+            else
+                for (int i = 0; i < batch; i++)
+                    GemmCpu.Gemm(transA, transB, m, n, k, alpha, fa.AsSpan((int)(i * sa), (int)sa), lda,
+                        fb.AsSpan((int)(i * sb), (int)sb), ldb, beta, fc.AsSpan((int)(i * sc), (int)sc), n, outer);
+            return;
+        }
+        KernelSources.Kernel(acc, Source, "gemm_tiled", Defines)
+            .Launch(new NDRange(n, m, (long)batch * 1), new NDRange(Tile, Tile, 1), m, n, k, alpha,
+                a, lda, transA ? 1 : 0, checked((int)sa), b, ldb, transB ? 1 : 0, checked((int)sb), beta, c, n, checked((int)sc));
+    }
+
+    private static readonly ParallelOptions Serial = new() { MaxDegreeOfParallelism = 1 };
 }

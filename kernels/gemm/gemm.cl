@@ -5,11 +5,15 @@
 #define A_AT(i, k) (transA ? A[(k) * lda + (i)] : A[(i) * lda + (k)])
 #define B_AT(k, j) (transB ? B[(j) * ldb + (k)] : B[(k) * ldb + (j)])
 
+/* The third grid dimension indexes a batch of independent products, strideA/B/C elements apart. */
 KERNEL gemm_tiled(int M, int N, int K, float alpha,
-                  const GLOBAL float* A, int lda, int transA,
-                  const GLOBAL float* B, int ldb, int transB,
-                  float beta, GLOBAL float* C, int ldc)
+                  const GLOBAL float* A, int lda, int transA, int strideA,
+                  const GLOBAL float* B, int ldb, int transB, int strideB,
+                  float beta, GLOBAL float* C, int ldc, int strideC)
 {
+    A += GROUP_ID(2) * strideA;
+    B += GROUP_ID(2) * strideB;
+    C += GROUP_ID(2) * strideC;
     LOCAL float As[TS][TS + 1];
     LOCAL float Bs[TS][TS + 1];
     int tx = LID(0);

@@ -6,13 +6,18 @@ namespace EcgGpu.Kernels.Softmax;
 public static class Softmax
 {
     internal const string Source = "softmax/softmax.cl";
+    /// <summary>Rows at least this long get a work-group each instead of a work-item.</summary>
+    private const int WideRow = 64;
+    private const int WorkGroup = 64;
+    private static readonly Dictionary<string, string> Defines = new() { ["SOFTMAX_WG"] = WorkGroup.ToString() };
 
     public static void Forward(int rows, int cols, DeviceBuffer<float> x, DeviceBuffer<float> y)
     {
         var acc = Launch.Same(x, y);
         Check(rows, cols, x, y);
         if (Launch.IsCpu(acc)) { SoftmaxCpu.Rows(rows, cols, Launch.Span(x), Launch.Span(y)); return; }
-        KernelSources.Kernel(acc, Source, "softmax_rows").Launch(rows, Launch.Local1D(acc), rows, cols, x, y);
+        if (cols >= WideRow) KernelSources.Kernel(acc, Source, "softmax_rows_wg", Defines).Launch((long)rows * WorkGroup, WorkGroup, rows, cols, x, y);
+        else KernelSources.Kernel(acc, Source, "softmax_rows", Defines).Launch(rows, Launch.Local1D(acc), rows, cols, x, y);
     }
 
     public static void Backward(int rows, int cols, DeviceBuffer<float> y, DeviceBuffer<float> dy, DeviceBuffer<float> dx)
@@ -20,7 +25,8 @@ public static class Softmax
         var acc = Launch.Same(y, dy, dx);
         Check(rows, cols, y, dy, dx);
         if (Launch.IsCpu(acc)) { SoftmaxCpu.RowsBackward(rows, cols, Launch.Span(y), Launch.Span(dy), Launch.Span(dx)); return; }
-        KernelSources.Kernel(acc, Source, "softmax_rows_backward").Launch(rows, Launch.Local1D(acc), rows, cols, y, dy, dx);
+        if (cols >= WideRow) KernelSources.Kernel(acc, Source, "softmax_rows_backward_wg", Defines).Launch((long)rows * WorkGroup, WorkGroup, rows, cols, y, dy, dx);
+        else KernelSources.Kernel(acc, Source, "softmax_rows_backward", Defines).Launch(rows, Launch.Local1D(acc), rows, cols, y, dy, dx);
     }
 
     /// <summary>
@@ -43,7 +49,7 @@ public static class Softmax
                 classWeights is null ? default : Launch.Span(classWeights), scale, Launch.Span(rowLoss), Launch.Span(grad));
             return;
         }
-        KernelSources.Kernel(acc, Source, "softmax_xent").Launch(rows, Launch.Local1D(acc),
+        KernelSources.Kernel(acc, Source, "softmax_xent", Defines).Launch(rows, Launch.Local1D(acc),
             rows, classes, logits, labels, classWeights ?? logits, classWeights is null ? 0 : 1, scale, rowLoss, grad);
     }
 

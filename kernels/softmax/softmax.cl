@@ -56,3 +56,40 @@ KERNEL softmax_xent(int rows, int classes, const GLOBAL float* logits, const GLO
         g[j] = w * grad_scale * (p - (j == label ? 1.0f : 0.0f));
     }
 }
+
+/* One work-group per row, for long rows (attention over hundreds of steps): the max, the sum of
+   exponentials and the backward dot product are group reductions in local memory. */
+KERNEL softmax_rows_wg(int rows, int cols, const GLOBAL float* x, GLOBAL float* y)
+{
+    LOCAL float buf[SOFTMAX_WG];
+    int r = GROUP_ID(0);
+    int t = LID(0);
+    const GLOBAL float* xr = x + r * cols;
+    GLOBAL float* yr = y + r * cols;
+    float m = -F_INFINITY;
+    for (int j = t; j < cols; j += SOFTMAX_WG) m = fmaxf(m, xr[j]);
+    buf[t] = m;
+    group_max(buf, t, SOFTMAX_WG);
+    m = buf[0];
+    BARRIER(); /* everyone has read the max before buf is reused */
+    float s = 0.0f;
+    for (int j = t; j < cols; j += SOFTMAX_WG) { float e = expf(xr[j] - m); yr[j] = e; s += e; }
+    buf[t] = s;
+    group_sum(buf, t, SOFTMAX_WG);
+    float inv = 1.0f / buf[0];
+    for (int j = t; j < cols; j += SOFTMAX_WG) yr[j] *= inv;
+}
+
+KERNEL softmax_rows_backward_wg(int rows, int cols, const GLOBAL float* y, const GLOBAL float* dy, GLOBAL float* dx)
+{
+    LOCAL float buf[SOFTMAX_WG];
+    int r = GROUP_ID(0);
+    int t = LID(0);
+    int o = r * cols;
+    float dot = 0.0f;
+    for (int j = t; j < cols; j += SOFTMAX_WG) dot += dy[o + j] * y[o + j];
+    buf[t] = dot;
+    group_sum(buf, t, SOFTMAX_WG);
+    dot = buf[0];
+    for (int j = t; j < cols; j += SOFTMAX_WG) dx[o + j] = y[o + j] * (dy[o + j] - dot);
+}

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using EcgGpu.Kernels.Adam;
+using EcgGpu.Kernels.Attention;
+using EcgGpu.Kernels.Recurrent;
 using EcgGpu.Kernels.Conv1d;
 using EcgGpu.Kernels.Elementwise;
 using EcgGpu.Kernels.InfoGain;
@@ -48,7 +50,10 @@ public sealed class FixtureTests(string backend)
             "softmax_cross_entropy" => CrossEntropy(f),
             "softmax_rows" => SoftmaxRows(f),
             "adam_steps" => AdamSteps(f),
-            "lstm_seq" or "gru_seq" or "rnn_seq" or "dot_attention" => Skip($"{name}: recurrent and attention kernels arrive with issue 3"),
+            "lstm_seq" => RecurrentCase(f, RecurrentCell.Lstm),
+            "gru_seq" => RecurrentCase(f, RecurrentCell.Gru),
+            "rnn_seq" => RecurrentCase(f, RecurrentCell.SimpleRnn),
+            "dot_attention" => DotAttention(f),
             _ => Skip($"{file}: no kernel checks fixture '{name}' yet"),
         };
         AssertAll(name, results);
@@ -224,5 +229,71 @@ public sealed class FixtureTests(string backend)
         TestContext.Out.WriteLine(r);
         Assert.That(r.Passed, r.ToString());
         Assert.That(InfoGain.Rank(gains), Is.EqualTo(ranking), "ranking (stable, highest first)");
+    }
+
+    /// <summary>(rows, cols) row-major → (cols, rows): PyTorch's (G·H, I) weights into the kernels' Keras layout (I, G·H).</summary>
+    private static float[] Transpose(double[] data, int rows, int cols)
+    {
+        var t = new float[data.Length];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) t[c * rows + r] = (float)data[r * cols + c];
+        return t;
+    }
+
+    private static double[] TransposeBack(float[] data, int rows, int cols) => Transpose(data.Select(v => (double)v).ToArray(), rows, cols).Select(v => (double)v).ToArray();
+
+    private IEnumerable<CheckResult> RecurrentCase(JsonElement f, RecurrentCell cell)
+    {
+        var inputs = f.GetProperty("inputs");
+        var (xs, x) = Fixtures.Tensor(inputs.GetProperty("x"));
+        var (wihShape, wih) = Fixtures.Tensor(inputs.GetProperty("w_ih"));
+        var (_, whh) = Fixtures.Tensor(inputs.GetProperty("w_hh"));
+        int h = (int)Fixtures.Number(f.GetProperty("config"), "hidden");
+        var s = new RecurrentShape(xs[0], xs[1], xs[2], h, cell);
+        Assert.That(wihShape[0], Is.EqualTo(s.GateWidth), "gate count");
+        var acc = _acc!;
+        using var dx = acc.Upload<float>(x.Select(v => (float)v).ToArray());
+        using var dw = acc.Upload<float>(Transpose(wih, s.GateWidth, s.I));
+        using var du = acc.Upload<float>(Transpose(whh, s.GateWidth, s.H));
+        using var db = acc.Upload<float>(Fixtures.Floats(inputs.GetProperty("b_ih")));
+        using var dbr = acc.Upload<float>(Fixtures.Floats(inputs.GetProperty("b_hh")));
+        using var dh = acc.Upload<float>(Fixtures.Floats(f.GetProperty("upstream").GetProperty("y")));
+        using var state = new RecurrentState(acc, s);
+        using var gw = acc.Allocate<float>(s.I * s.GateWidth);
+        using var gu = acc.Allocate<float>(s.H * s.GateWidth);
+        using var gb = acc.Allocate<float>(s.GateWidth);
+        using var gbr = acc.Allocate<float>(s.GateWidth);
+        using var gx = acc.Allocate<float>(s.InputLength);
+        var weights = new RecurrentWeights(dw, du, db, dbr);
+        Recurrent.Forward(s, dx, weights, state);
+        Recurrent.Backward(s, dx, weights, state, dh, new RecurrentGradients(gw, gu, gb, gbr, gx));
+        var grads = f.GetProperty("grads");
+        string family = f.GetProperty("name").GetString()!;
+        yield return KernelChecks.Compare(family, "fixture", "y", state.Hidden.ToArray(), Expected(f.GetProperty("outputs"), "y"), Atol, Rtol);
+        yield return KernelChecks.Compare(family, "fixture", "dx", gx.ToArray(), Expected(grads, "x"), Atol, Rtol);
+        yield return KernelChecks.Compare(family, "fixture", "dw_ih", TransposeBack(gw.ToArray(), s.I, s.GateWidth).Select(v => (float)v).ToArray(), Expected(grads, "w_ih"), Atol, Rtol);
+        yield return KernelChecks.Compare(family, "fixture", "dw_hh", TransposeBack(gu.ToArray(), s.H, s.GateWidth).Select(v => (float)v).ToArray(), Expected(grads, "w_hh"), Atol, Rtol);
+        yield return KernelChecks.Compare(family, "fixture", "db_ih", gb.ToArray(), Expected(grads, "b_ih"), Atol, Rtol);
+        yield return KernelChecks.Compare(family, "fixture", "db_hh", gbr.ToArray(), Expected(grads, "b_hh"), Atol, Rtol);
+    }
+
+    /// <summary>Keras Attention()([v, v]): the input's gradient is dQuery + dValue.</summary>
+    private IEnumerable<CheckResult> DotAttention(JsonElement f)
+    {
+        var (vs, v) = Fixtures.Tensor(f.GetProperty("inputs").GetProperty("v"));
+        var s = new AttentionShape(vs[0], vs[1], vs[1], vs[2]);
+        var acc = _acc!;
+        using var dv = acc.Upload<float>(v.Select(x => (float)x).ToArray());
+        using var weights = acc.Allocate<float>(s.ScoreLength);
+        using var y = acc.Allocate<float>(s.QueryLength);
+        using var dy = acc.Upload<float>(Fixtures.Floats(f.GetProperty("upstream").GetProperty("y")));
+        using var gq = acc.Allocate<float>(s.QueryLength);
+        using var gv = acc.Allocate<float>(s.ValueLength);
+        using var scratch = acc.Allocate<float>(s.ScoreLength);
+        Attention.Forward(s, dv, dv, 1f, null, weights, y);
+        Attention.Backward(s, dv, dv, 1f, weights, dy, gq, gv, scratch);
+        Elementwise.Add(gq, gv, gv);
+        yield return KernelChecks.Compare("attention", "fixture", "y", y.ToArray(), Expected(f.GetProperty("outputs"), "y"), Atol, Rtol);
+        yield return KernelChecks.Compare("attention", "fixture", "dv", gv.ToArray(), Expected(f.GetProperty("grads"), "v"), Atol, Rtol);
     }
 }

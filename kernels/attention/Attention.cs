@@ -1,0 +1,82 @@
+using EcgGpu.Runtime;
+using GemmKernel = EcgGpu.Kernels.Gemm.Gemm;
+using SoftmaxKernel = EcgGpu.Kernels.Softmax.Softmax;
+
+namespace EcgGpu.Kernels.Attention;
+
+/// <summary>The shape of Keras <c>Attention()([query, value])</c>: query (N, Lq, D), value (N, Lk, D), also the keys.</summary>
+public readonly record struct AttentionShape(int N, int Lq, int Lk, int D)
+{
+    public long ScoreLength => (long)N * Lq * Lk;
+    public long QueryLength => (long)N * Lq * D;
+    public long ValueLength => (long)N * Lk * D;
+
+    internal void Validate()
+    {
+        if (N <= 0 || Lq <= 0 || Lk <= 0 || D <= 0) throw new ArgumentOutOfRangeException(nameof(AttentionShape), $"attention shape must be positive: {this}");
+    }
+}
+
+/// <summary>
+/// Dot-product attention: weights = softmax(scale · Q Vᵀ) over the keys (max subtracted), output =
+/// weights · V. Keras <c>Attention()</c> is unscaled (scale = 1); 1/√D gives the scaled variant.
+/// </summary>
+public static class Attention
+{
+    internal const string Source = "attention/attention.cl";
+
+    /// <summary>
+    /// Forward. <paramref name="weights"/> (N, Lq, Lk) receives the attention weights, which the backward
+    /// pass needs; <paramref name="mask"/> (N, Lk), 1 = attend and 0 = padded, is optional.
+    /// </summary>
+    public static void Forward(AttentionShape s, DeviceBuffer<float> query, DeviceBuffer<float> value, float scale,
+        DeviceBuffer<float>? mask, DeviceBuffer<float> weights, DeviceBuffer<float> output)
+    {
+        var acc = Check(s, query, value, weights);
+        Launch.Same(query, output);
+        Launch.AtLeast(output, s.QueryLength, nameof(output));
+        GemmKernel.RunBatched(s.N, false, true, s.Lq, s.Lk, s.D, scale, query, value, 0f, weights);
+        if (mask is not null)
+        {
+            Launch.Same(query, mask);
+            Launch.AtLeast(mask, (long)s.N * s.Lk, nameof(mask));
+            if (Launch.IsCpu(acc)) AttentionCpu.Mask(s.N, s.Lq, s.Lk, Launch.Span(weights), Launch.Span(mask));
+            else KernelSources.Kernel(acc, Source, "attention_mask").Launch(s.ScoreLength, Launch.Local1D(acc), s.N, s.Lq, s.Lk, weights, mask);
+        }
+        SoftmaxKernel.Forward(s.N * s.Lq, s.Lk, weights, weights);
+        GemmKernel.RunBatched(s.N, false, false, s.Lq, s.D, s.Lk, 1f, weights, value, 0f, output);
+    }
+
+    /// <summary>
+    /// Backward from dOutput (N, Lq, D): dQuery and dValue (overwritten). <paramref name="scratch"/>
+    /// (N, Lq, Lk) holds the score gradient. For self-attention (query = value) the input's gradient is
+    /// dQuery + dValue.
+    /// </summary>
+    public static void Backward(AttentionShape s, DeviceBuffer<float> query, DeviceBuffer<float> value, float scale,
+        DeviceBuffer<float> weights, DeviceBuffer<float> dOutput, DeviceBuffer<float> dQuery, DeviceBuffer<float> dValue, DeviceBuffer<float> scratch)
+    {
+        Check(s, query, value, weights);
+        Launch.Same(query, dOutput, dQuery, dValue, scratch);
+        Launch.AtLeast(dOutput, s.QueryLength, nameof(dOutput));
+        Launch.AtLeast(dQuery, s.QueryLength, nameof(dQuery));
+        Launch.AtLeast(dValue, s.ValueLength, nameof(dValue));
+        Launch.AtLeast(scratch, s.ScoreLength, nameof(scratch));
+        // dWeights = dOut · Vᵀ, then through the softmax (in place) to the scores.
+        GemmKernel.RunBatched(s.N, false, true, s.Lq, s.Lk, s.D, 1f, dOutput, value, 0f, scratch);
+        SoftmaxKernel.Backward(s.N * s.Lq, s.Lk, weights, scratch, scratch);
+        // dQ = scale · dS · V;  dV = Pᵀ · dOut + scale · dSᵀ · Q.
+        GemmKernel.RunBatched(s.N, false, false, s.Lq, s.D, s.Lk, scale, scratch, value, 0f, dQuery);
+        GemmKernel.RunBatched(s.N, true, false, s.Lk, s.D, s.Lq, 1f, weights, dOutput, 0f, dValue);
+        GemmKernel.RunBatched(s.N, true, false, s.Lk, s.D, s.Lq, scale, scratch, query, 1f, dValue);
+    }
+
+    private static Accelerator Check(AttentionShape s, DeviceBuffer<float> query, DeviceBuffer<float> value, DeviceBuffer<float> weights)
+    {
+        s.Validate();
+        var acc = Launch.Same(query, value, weights);
+        Launch.AtLeast(query, s.QueryLength, nameof(query));
+        Launch.AtLeast(value, s.ValueLength, nameof(value));
+        Launch.AtLeast(weights, s.ScoreLength, nameof(weights));
+        return acc;
+    }
+}

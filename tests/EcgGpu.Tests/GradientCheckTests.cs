@@ -1,0 +1,148 @@
+using EcgGpu.Kernels.Attention;
+using EcgGpu.Kernels.Recurrent;
+using EcgGpu.Kernels.Verification;
+using EcgGpu.Runtime;
+using NUnit.Framework;
+
+namespace EcgGpu.Tests;
+
+/// <summary>
+/// Finite-difference checks of the analytic gradients: loss = Σ output ⊙ upstream, central differences
+/// of the float32 forward pass (ε = 1e-2) against the backward pass, for every input and parameter.
+/// </summary>
+[TestFixture("cpu")]
+[TestFixture("opencl")]
+public sealed class GradientCheckTests(string backend)
+{
+    private float Eps = 1e-2f;
+    private Accelerator? _acc;
+
+    [OneTimeSetUp]
+    public void Open() => _acc = Backends.Open(backend);
+
+    [OneTimeTearDown]
+    public void Close() => _acc?.Dispose();
+
+    private static double Dot(float[] a, float[] b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += (double)a[i] * b[i];
+        return s;
+    }
+
+    /// <summary>
+    /// Perturbs each element of <paramref name="values"/> by ±ε and compares the slope with
+    /// <paramref name="analytic"/>. <paramref name="forward"/> returns the loss and a signature of which
+    /// relu outputs are zero: a point whose perturbation changes it straddles a kink, where a finite
+    /// difference means nothing, and is skipped (at most half of them may be).
+    /// </summary>
+    private void Check(string name, float[] values, float[] analytic, Func<(double Loss, ulong Pattern)> forward, Action upload)
+    {
+        static double Tolerance(double fd) => 2e-3 + 2e-2 * Math.Abs(fd);
+        upload();
+        var basePattern = forward().Pattern;
+        int kinks = 0;
+        double worst = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            float keep = values[i];
+            values[i] = keep + Eps; upload();
+            var plus = forward();
+            values[i] = keep - Eps; upload();
+            var minus = forward();
+            values[i] = keep; upload();
+            if (plus.Pattern != basePattern || minus.Pattern != basePattern) { kinks++; continue; }
+            double fd = (plus.Loss - minus.Loss) / (2 * Eps);
+            double err = Math.Abs(fd - analytic[i]);
+            worst = Math.Max(worst, err / Tolerance(fd));
+            Assert.That(err, Is.LessThanOrEqualTo(Tolerance(fd)), $"{name}[{i}]: finite difference {fd:G6}, backward {analytic[i]:G6}");
+        }
+        Assert.That(kinks, Is.LessThanOrEqualTo(values.Length / 2), $"{name}: {kinks} of {values.Length} points straddle a relu kink");
+        TestContext.Out.WriteLine($"{name}: {values.Length - kinks} elements checked ({kinks} straddling a relu kink skipped), worst error {worst:P0} of tolerance");
+    }
+
+    /// <summary>Which of the values are positive, folded into a hash.</summary>
+    private static ulong PositivePattern(float[] values, int start = 0, int stride = 1, int width = int.MaxValue)
+    {
+        ulong hash = 1469598103934665603UL;
+        for (int i = start; i < values.Length; i += stride)
+            for (int j = i; j < Math.Min(i + Math.Min(width, stride), values.Length); j++)
+                hash = (hash ^ (values[j] > 0 ? 1UL : 0UL)) * 1099511628211UL;
+        return hash;
+    }
+
+    [TestCase(RecurrentCell.Lstm, false)]
+    [TestCase(RecurrentCell.Gru, false)]
+    [TestCase(RecurrentCell.Gru, true)]
+    [TestCase(RecurrentCell.SimpleRnn, false)]
+    [TestCase(RecurrentCell.SimpleRnn, true)]
+    public void Recurrent_gradients_match_finite_differences(RecurrentCell cell, bool relu)
+    {
+        var acc = _acc!;
+        Eps = 1e-2f;
+        var s = new RecurrentShape(2, 4, 2, 3, cell, relu);
+        var (x, w, u, b, br, dh) = KernelChecks.RecurrentInputs(new Random(7), s);
+        using var dx = acc.Upload<float>(x);
+        using var dw = acc.Upload<float>(w);
+        using var du = acc.Upload<float>(u);
+        using var db = acc.Upload<float>(b);
+        using var dbr = acc.Upload<float>(br);
+        using var ddh = acc.Upload<float>(dh);
+        using var state = new RecurrentState(acc, s);
+        using var gw = acc.Allocate<float>(w.Length);
+        using var gu = acc.Allocate<float>(u.Length);
+        using var gb = acc.Allocate<float>(b.Length);
+        using var gbr = acc.Allocate<float>(br.Length);
+        using var gx = acc.Allocate<float>(x.Length);
+        var weights = new RecurrentWeights(dw, du, db, dbr);
+        Recurrent.Forward(s, dx, weights, state);
+        Recurrent.Backward(s, dx, weights, state, ddh, new RecurrentGradients(gw, gu, gb, gbr, gx));
+        (double, ulong) Loss()
+        {
+            Recurrent.Forward(s, dx, weights, state);
+            var hidden = state.Hidden.ToArray();
+            // relu outputs: the GRU candidate (the third gate block of each row), the SimpleRNN state.
+            ulong pattern = !relu ? 0 : cell == RecurrentCell.Gru
+                ? PositivePattern(state.Gates.ToArray(), 2 * s.H, s.GateWidth, s.H)
+                : PositivePattern(hidden);
+            return (Dot(hidden, dh), pattern);
+        }
+        Check("x", x, gx.ToArray(), Loss, () => dx.Upload(x));
+        Check("W", w, gw.ToArray(), Loss, () => dw.Upload(w));
+        Check("U", u, gu.ToArray(), Loss, () => du.Upload(u));
+        Check("b", b, gb.ToArray(), Loss, () => db.Upload(b));
+        Check("c", br, gbr.ToArray(), Loss, () => dbr.Upload(br));
+    }
+
+    [TestCase(false, false)]
+    [TestCase(true, true)]
+    public void Attention_gradients_match_finite_differences(bool scaled, bool masked)
+    {
+        var acc = _acc!;
+        Eps = 1e-2f;
+        var s = new AttentionShape(2, 3, 4, 3);
+        var rng = new Random(11);
+        float scale = scaled ? 1f / MathF.Sqrt(s.D) : 1f;
+        var q = KernelChecks.RandomFloats(rng, s.QueryLength);
+        var v = KernelChecks.RandomFloats(rng, s.ValueLength);
+        var dOut = KernelChecks.RandomFloats(rng, s.QueryLength);
+        using var dq = acc.Upload<float>(q);
+        using var dv = acc.Upload<float>(v);
+        using var mask = masked ? acc.Upload<float>([1, 1, 1, 0, 1, 1, 0, 0]) : null;
+        using var weights = acc.Allocate<float>(s.ScoreLength);
+        using var output = acc.Allocate<float>(s.QueryLength);
+        using var ddo = acc.Upload<float>(dOut);
+        using var gq = acc.Allocate<float>(s.QueryLength);
+        using var gv = acc.Allocate<float>(s.ValueLength);
+        using var scratch = acc.Allocate<float>(s.ScoreLength);
+        Attention.Forward(s, dq, dv, scale, mask, weights, output);
+        Attention.Backward(s, dq, dv, scale, weights, ddo, gq, gv, scratch);
+        (double, ulong) Loss()
+        {
+            Attention.Forward(s, dq, dv, scale, mask, weights, output);
+            return (Dot(output.ToArray(), dOut), 0UL);
+        }
+        Check("query", q, gq.ToArray(), Loss, () => dq.Upload(q));
+        Check("value", v, gv.ToArray(), Loss, () => dv.Upload(v));
+    }
+}
