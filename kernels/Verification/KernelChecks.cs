@@ -384,6 +384,7 @@ public static class KernelChecks
             (new RecurrentShape(3, 6, 2, 5, cell), true),
             (new RecurrentShape(5, 17, 1, 32, cell), false),
             (new RecurrentShape(9, 12, 7, 48, cell), true),
+            (new RecurrentShape(2, 200, 3, 256, cell), true), // the largest hidden size promised, a sequence longer than a beat
         };
         if (cell != RecurrentCell.Lstm) shapes.Add((new RecurrentShape(4, 9, 3, 20, cell, Relu: true), true));
         foreach (var (s, withBiasR) in shapes)
