@@ -332,6 +332,9 @@ public static class KernelChecks
             using var dx = acc.Upload<float>(x);
             yield return Compare("reduce", c, "sum", [Reduce.Reduce.SumToHost(dx)], [x.Sum(v => (double)v)], 1e-6 * Math.Sqrt(n) * 4, 1e-5);
             yield return Compare("reduce", c, "max", [Reduce.Reduce.MaxToHost(dx)], [(double)x.Max()]);
+            using var sq = acc.Allocate<float>(1);
+            Reduce.Reduce.SumOfSquares(dx, sq);
+            yield return Compare("reduce", c, "sumsq", sq.ToArray(), [x.Sum(v => (double)v * v)], 1e-6 * Math.Sqrt(n) * 4, 1e-5);
         }
         foreach (var (rows, cols) in new[] { (1, 1), (64, 5), (1000, 187) })
         {

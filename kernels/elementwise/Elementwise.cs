@@ -78,6 +78,18 @@ public static class Elementwise
         K(acc, "bias_grad").Launch((long)channels * ReduceWorkGroup, ReduceWorkGroup, outer, channels, inner, dy, db);
     }
 
+    /// <summary>y (N, B, A) = x (N, A, B) transposed per sample.</summary>
+    public static void Transpose(int n, int a, int b, DeviceBuffer<float> x, DeviceBuffer<float> y)
+    {
+        var acc = Launch.Same(x, y);
+        long count = (long)n * a * b;
+        Launch.AtLeast(x, count, nameof(x));
+        Launch.AtLeast(y, count, nameof(y));
+        if (count == 0) return;
+        if (Launch.IsCpu(acc)) { ElementwiseCpu.Transpose(n, a, b, Launch.Span(x), Launch.Span(y)); return; }
+        K(acc, "transpose_batched").Launch(count, Launch.Local1D(acc), n, a, b, x, y);
+    }
+
     private delegate void BinaryCpu(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c);
 
     private static void Binary(string kernel, DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c, long n, BinaryCpu cpu)

@@ -75,4 +75,11 @@ public static class ElementwiseCpu
             for (int c = 0; c < channels; c++)
                 db[c] += TensorPrimitives.Sum(dy.Slice((o * channels + c) * inner, inner));
     }
+
+    public static void Transpose(int n, int a, int b, ReadOnlySpan<float> x, Span<float> y)
+    {
+        for (int s = 0; s < n; s++)
+            for (int i = 0; i < a; i++)
+                for (int j = 0; j < b; j++) y[(s * b + j) * a + i] = x[(s * a + i) * b + j];
+    }
 }

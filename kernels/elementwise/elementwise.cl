@@ -77,3 +77,14 @@ KERNEL bias_grad(int outer, int channels, int inner, const GLOBAL float* dy, GLO
     group_sum(partial, t, REDUCE_WG);
     if (t == 0) db[c] = partial[0];
 }
+
+/* y[n, b, a] = x[n, a, b]: (channels, steps) <-> (steps, channels) per sample. */
+KERNEL transpose_batched(int N, int A, int B, const GLOBAL float* x, GLOBAL float* y)
+{
+    int i = GID(0);
+    if (i >= N * A * B) return;
+    int b = i % B;
+    int a = (i / B) % A;
+    int n = i / (A * B);
+    y[(n * B + b) * A + a] = x[i];
+}

@@ -21,6 +21,10 @@ public static class Reduce
     public static void Max(DeviceBuffer<float> x, DeviceBuffer<float> result, long n = -1, DeviceBuffer<float>? scratch = null)
         => Run(1, x, result, n, scratch);
 
+    /// <summary>result[0] = Σ x² (squared L2 norm), for clipping gradients by norm.</summary>
+    public static void SumOfSquares(DeviceBuffer<float> x, DeviceBuffer<float> result, long n = -1, DeviceBuffer<float>? scratch = null)
+        => Run(2, x, result, n, scratch);
+
     /// <summary>Σ x, read back to the host.</summary>
     public static float SumToHost(DeviceBuffer<float> x, long n = -1)
     {
@@ -47,6 +51,23 @@ public static class Reduce
         KernelSources.Kernel(acc, Source, "argmax_rows", Defines).Launch(rows, Launch.Local1D(acc), rows, cols, x, output);
     }
 
+    /// <summary>total[0] += count of positions where a and b agree (e.g. predicted and true classes).</summary>
+    public static void AccumulateEqual(int n, DeviceBuffer<int> a, DeviceBuffer<int> b, DeviceBuffer<float> total)
+    {
+        var acc = Launch.Same(a, b, total);
+        Launch.AtLeast(a, n, nameof(a));
+        Launch.AtLeast(b, n, nameof(b));
+        if (Launch.IsCpu(acc))
+        {
+            Span<int> x = Launch.Span(a), y = Launch.Span(b);
+            int count = 0;
+            for (int i = 0; i < n; i++) if (x[i] == y[i]) count++;
+            Launch.Span(total)[0] += count;
+            return;
+        }
+        KernelSources.Kernel(acc, Source, "count_equal", Defines).Launch(WorkGroup, WorkGroup, n, a, b, total);
+    }
+
     private static void Run(int op, DeviceBuffer<float> x, DeviceBuffer<float> result, long n, DeviceBuffer<float>? scratch)
     {
         var acc = Launch.Same(x, result);
@@ -55,7 +76,7 @@ public static class Reduce
         if (Launch.IsCpu(acc))
         {
             var span = Launch.Span(x)[..count];
-            Launch.Span(result)[0] = op == 0 ? ReduceCpu.Sum(span) : ReduceCpu.Max(span);
+            Launch.Span(result)[0] = op switch { 0 => ReduceCpu.Sum(span), 1 => ReduceCpu.Max(span), _ => System.Numerics.Tensors.TensorPrimitives.SumOfSquares(span) };
             return;
         }
         int groups = ScratchLength(count);
@@ -70,7 +91,7 @@ public static class Reduce
         {
             Launch.AtLeast(partial, groups, nameof(scratch));
             kernel.Launch((long)groups * WorkGroup, WorkGroup, count, op, x, partial);
-            kernel.Launch(WorkGroup, WorkGroup, groups, op, partial, result);
+            kernel.Launch(WorkGroup, WorkGroup, groups, op == 2 ? 0 : op, partial, result); // partials of Σx² are summed
         }
         finally
         {

@@ -1,0 +1,88 @@
+namespace EcgGpu.Nn;
+
+/// <summary>The figure a callback monitors; loss-like figures improve downwards.</summary>
+public enum Metric { ValLoss, ValAccuracy, Loss, Accuracy }
+
+internal static class MetricExtensions
+{
+    public static double? Read(this Metric m, EpochLog log) => m switch
+    {
+        Metric.ValLoss => log.ValLoss,
+        Metric.ValAccuracy => log.ValAccuracy,
+        Metric.Loss => log.Loss,
+        _ => log.Accuracy,
+    };
+
+    public static bool LowerIsBetter(this Metric m) => m is Metric.ValLoss or Metric.Loss;
+
+    public static bool Improved(this Metric m, double value, double best, double minDelta)
+        => m.LowerIsBetter() ? value < best - minDelta : value > best + minDelta;
+
+    public static double Value(this Metric m, EpochLog log)
+        => m.Read(log) ?? throw new InvalidOperationException($"{m} is not available: give validation data to Fit");
+}
+
+/// <summary>Stops when the monitored figure has not improved for <c>patience</c> epochs; optionally restores the best weights.</summary>
+public sealed class EarlyStopping(Metric monitor = Metric.ValLoss, int patience = 3, double minDelta = 0, bool restoreBestWeights = true) : ICallback
+{
+    private double _best;
+    private int _bestEpoch, _wait;
+    private List<float[]>? _bestWeights;
+
+    public void OnTrainBegin(Sequential model)
+    {
+        _best = monitor.LowerIsBetter() ? double.PositiveInfinity : double.NegativeInfinity;
+        _bestEpoch = 0;
+        _wait = 0;
+        _bestWeights = null;
+    }
+
+    public bool OnEpochEnd(Sequential model, EpochLog log, History history)
+    {
+        double value = monitor.Value(log);
+        if (monitor.Improved(value, _best, minDelta))
+        {
+            _best = value;
+            _bestEpoch = log.Epoch;
+            _wait = 0;
+            if (restoreBestWeights) _bestWeights = model.SnapshotWeights();
+            return false;
+        }
+        if (++_wait < patience) return false;
+        history.StopReason = $"early stopping: {monitor} did not improve for {patience} epochs (best {_best:G5} at epoch {_bestEpoch})";
+        return true;
+    }
+
+    public void OnTrainEnd(Sequential model, History history)
+    {
+        if (_bestWeights is null || _bestEpoch == history.Epochs.Count) return;
+        model.RestoreWeights(_bestWeights);
+        history.RestoredEpoch = _bestEpoch;
+    }
+}
+
+/// <summary>Multiplies the learning rate by <c>factor</c> when the monitored figure stalls for <c>patience</c> epochs.</summary>
+public sealed class ReduceLROnPlateau(Metric monitor = Metric.ValLoss, float factor = 0.1f, int patience = 2, float minLearningRate = 0f, double minDelta = 1e-4) : ICallback
+{
+    private double _best;
+    private int _wait;
+
+    public void OnTrainBegin(Sequential model)
+    {
+        _best = monitor.LowerIsBetter() ? double.PositiveInfinity : double.NegativeInfinity;
+        _wait = 0;
+    }
+
+    public bool OnEpochEnd(Sequential model, EpochLog log, History history)
+    {
+        double value = monitor.Value(log);
+        if (monitor.Improved(value, _best, minDelta)) { _best = value; _wait = 0; return false; }
+        if (++_wait >= patience)
+        {
+            var opt = model.Optimizer!;
+            opt.LearningRate = Math.Max(minLearningRate, opt.LearningRate * factor);
+            _wait = 0;
+        }
+        return false;
+    }
+}

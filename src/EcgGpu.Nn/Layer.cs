@@ -1,0 +1,124 @@
+using EcgGpu.Runtime;
+
+namespace EcgGpu.Nn;
+
+/// <summary>A trainable array of a layer: its value and gradient on the accelerator, and optimiser state.</summary>
+public sealed class Parameter : IDisposable
+{
+    internal Parameter(string name, int[] shape, DeviceBuffer<float> value, DeviceBuffer<float> grad)
+    {
+        Name = name;
+        Shape = shape;
+        Value = value;
+        Grad = grad;
+    }
+
+    public string Name { get; internal set; }
+    public int[] Shape { get; }
+    public long Length => Value.Length;
+    public DeviceBuffer<float> Value { get; }
+    public DeviceBuffer<float> Grad { get; }
+    /// <summary>L2 regularisation factor: the loss gains λ·Σw², the gradient 2λ·w.</summary>
+    public float L2 { get; init; }
+    internal DeviceBuffer<float>? M { get; set; }
+    internal DeviceBuffer<float>? V { get; set; }
+
+    public void Dispose()
+    {
+        Value.Dispose();
+        Grad.Dispose();
+        M?.Dispose();
+        V?.Dispose();
+    }
+}
+
+/// <summary>What a layer needs to allocate itself: the accelerator, the largest batch, a seeded RNG.</summary>
+public sealed class BuildContext(Accelerator accelerator, int maxBatch, Random random, ulong seed)
+{
+    public Accelerator Accelerator { get; } = accelerator;
+    public int MaxBatch { get; } = maxBatch;
+    public Random Random { get; } = random;
+    public ulong Seed { get; } = seed;
+}
+
+/// <summary>
+/// A layer: forward and backward over a batch of n ≤ MaxBatch samples. Per-sample shapes: [F] a
+/// vector, [C, L] channels × steps for convolutions and pooling, [L, F] steps × features for
+/// recurrent layers and attention (a plain [L] input is one channel, or one feature per step).
+/// Buffers are allocated once in <see cref="Build"/>, so a training step allocates nothing.
+/// </summary>
+public abstract class Layer : IDisposable
+{
+    private readonly List<Parameter> _parameters = new();
+    private readonly List<DeviceMemory> _buffers = new();
+    private Accelerator? _accelerator;
+
+    public string Name { get; set; } = "";
+    public int[] InputShape { get; private set; } = [];
+    public int[] OutputShape { get; private set; } = [];
+    public bool IsBuilt { get; private set; }
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+    public long ParameterCount => _parameters.Sum(p => p.Length);
+    protected Accelerator Accelerator => _accelerator ?? throw new InvalidOperationException($"layer {Name} is not built");
+    protected int MaxBatch { get; private set; }
+
+    /// <summary>Keras's name for the layer type, for <c>Summary()</c>.</summary>
+    public virtual string TypeName => GetType().Name;
+
+    /// <summary>The output shape as Keras prints it (steps before channels).</summary>
+    public virtual string DisplayShape => "(None, " + string.Join(", ", OutputShape) + ")";
+
+    public void Build(int[] inputShape, BuildContext context)
+    {
+        if (IsBuilt) throw new InvalidOperationException($"layer {Name} is already built");
+        InputShape = inputShape;
+        _accelerator = context.Accelerator;
+        MaxBatch = context.MaxBatch;
+        OutputShape = BuildCore(inputShape, context);
+        IsBuilt = true;
+    }
+
+    protected abstract int[] BuildCore(int[] inputShape, BuildContext context);
+
+    /// <summary>Output of the first n samples of x; the returned buffer belongs to the layer (or is x).</summary>
+    public abstract DeviceBuffer<float> Forward(DeviceBuffer<float> x, int n, bool training);
+
+    /// <summary>Gradient with respect to the last forward input; parameter gradients are overwritten.</summary>
+    public abstract DeviceBuffer<float> Backward(DeviceBuffer<float> dy, int n);
+
+    protected static int Size(int[] shape) => shape.Aggregate(1, (a, b) => checked(a * b));
+
+    protected Parameter AddParameter(string name, int[] shape, Func<int, float[]> init)
+    {
+        int length = Size(shape);
+        var values = init(length);
+        var value = Accelerator.Upload<float>(values);
+        var p = new Parameter(name, shape, value, Accelerator.Allocate<float>(length));
+        _parameters.Add(p);
+        return p;
+    }
+
+    protected Parameter AddParameter(Parameter p)
+    {
+        _parameters.Add(p);
+        return p;
+    }
+
+    /// <summary>A buffer of <paramref name="perSample"/> floats for each of MaxBatch samples, freed with the layer.</summary>
+    protected DeviceBuffer<float> Buffer(long perSample) => Track(Accelerator.Allocate<float>(perSample * MaxBatch));
+
+    protected T Track<T>(T buffer) where T : DeviceMemory
+    {
+        _buffers.Add(buffer);
+        return buffer;
+    }
+
+    public virtual void Dispose()
+    {
+        foreach (var p in _parameters) p.Dispose();
+        foreach (var b in _buffers) b.Dispose();
+        _parameters.Clear();
+        _buffers.Clear();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,81 @@
+using EcgGpu.Kernels.Adam;
+using EcgGpu.Kernels.Elementwise;
+using EcgGpu.Runtime;
+using ReduceKernel = EcgGpu.Kernels.Reduce.Reduce;
+
+namespace EcgGpu.Nn;
+
+/// <summary>Updates parameters from their gradients; <see cref="LearningRate"/> may change between steps.</summary>
+public abstract class Optimizer
+{
+    public float LearningRate { get; set; }
+    /// <summary>Steps taken so far.</summary>
+    public int Iterations { get; protected set; }
+
+    protected Optimizer(float learningRate) => LearningRate = learningRate;
+
+    /// <summary>
+    /// When set, gradients are scaled so that their global L2 norm (over every parameter) is at most this
+    /// (Keras <c>global_clipnorm</c>). Costs one reduction per parameter and one scalar read per step.
+    /// </summary>
+    public float? GlobalClipNorm { get; set; }
+
+    /// <summary>Global gradient norm before clipping, at the last step (when clipping is on).</summary>
+    public float LastGradientNorm { get; private set; }
+
+    private DeviceBuffer<float>? _norm, _part;
+
+    public void Step(IReadOnlyList<Parameter> parameters)
+    {
+        Iterations++;
+        if (GlobalClipNorm is { } clip && parameters.Count > 0) Clip(parameters, clip);
+        foreach (var p in parameters) Update(p);
+    }
+
+    private void Clip(IReadOnlyList<Parameter> parameters, float clip)
+    {
+        var acc = parameters[0].Grad.Accelerator;
+        _norm ??= acc.Allocate<float>(1);
+        _part ??= acc.Allocate<float>(1);
+        _norm.Fill(0f);
+        foreach (var p in parameters)
+        {
+            ReduceKernel.SumOfSquares(p.Grad, _part);
+            Elementwise.Add(_norm, _part, _norm, 1);
+        }
+        LastGradientNorm = MathF.Sqrt(_norm.ToArray()[0]);
+        if (!(LastGradientNorm > clip)) return; // also leaves a NaN norm to the loss check
+        float scale = clip / LastGradientNorm;
+        foreach (var p in parameters) Elementwise.Scale(scale, p.Grad, p.Grad);
+    }
+
+    protected abstract void Update(Parameter p);
+}
+
+/// <summary>Adam through the fused kernel; Keras defaults (1e-3, 0.9, 0.999, ε 1e-7).</summary>
+public sealed class AdamOptimizer(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f) : Optimizer(learningRate)
+{
+    protected override void Update(Parameter p)
+    {
+        if (p.M is null)
+        {
+            p.M = p.Value.Accelerator.Allocate<float>(p.Length);
+            p.V = p.Value.Accelerator.Allocate<float>(p.Length);
+            p.M.Fill(0f);
+            p.V!.Fill(0f);
+        }
+        Adam.Step(p.Value, p.Grad, p.M, p.V!, new AdamSettings(LearningRate, beta1, beta2, epsilon), Iterations);
+    }
+}
+
+/// <summary>SGD with momentum: v = μ·v + g; p −= lr·v.</summary>
+public sealed class SgdOptimizer(float learningRate = 0.01f, float momentum = 0f) : Optimizer(learningRate)
+{
+    protected override void Update(Parameter p)
+    {
+        if (momentum == 0f) { Elementwise.Axpby(-LearningRate, p.Grad, 1f, p.Value); return; }
+        if (p.M is null) { p.M = p.Value.Accelerator.Allocate<float>(p.Length); p.M.Fill(0f); }
+        Elementwise.Axpby(1f, p.Grad, momentum, p.M);
+        Elementwise.Axpby(-LearningRate, p.M, 1f, p.Value);
+    }
+}

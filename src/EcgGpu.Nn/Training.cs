@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using EcgGpu.Runtime;
+using GatherKernel = EcgGpu.Kernels.Gather.Gather;
+using ReduceKernel = EcgGpu.Kernels.Reduce.Reduce;
+using SoftmaxKernel = EcgGpu.Kernels.Softmax.Softmax;
+
+namespace EcgGpu.Nn;
+
+/// <summary>Samples as rows of <see cref="Width"/> floats with integer class labels.</summary>
+public sealed record Dataset(float[] X, int[] Y, int Width)
+{
+    public int Rows => Y.Length;
+
+    public void Validate(int width, int classes, string what)
+    {
+        if (Width != width) throw new ArgumentException($"{what}: rows have {Width} values, the model expects {width}");
+        if (X.Length != (long)Rows * Width) throw new ArgumentException($"{what}: {X.Length} values do not make {Rows} rows of {Width}");
+        for (int i = 0; i < Y.Length; i++)
+            if ((uint)Y[i] >= (uint)classes) throw new ArgumentException($"{what}: row {i} has label {Y[i]}, not a class in [0, {classes})");
+    }
+
+    /// <summary>The rows at <paramref name="indices"/>.</summary>
+    public Dataset Take(IReadOnlyList<int> indices)
+    {
+        var x = new float[indices.Count * Width];
+        var y = new int[indices.Count];
+        for (int i = 0; i < indices.Count; i++)
+        {
+            Array.Copy(X, (long)indices[i] * Width, x, (long)i * Width, Width);
+            y[i] = Y[indices[i]];
+        }
+        return new Dataset(x, y, Width);
+    }
+}
+
+/// <summary>One epoch's figures, as Keras's History keeps them.</summary>
+public sealed record EpochLog(int Epoch, double Loss, double Accuracy, double? ValLoss, double? ValAccuracy, float LearningRate, double Seconds);
+
+public sealed class History
+{
+    public List<EpochLog> Epochs { get; } = new();
+    /// <summary>Epoch (1-based) whose weights the model holds at the end, when a callback restored them.</summary>
+    public int? RestoredEpoch { get; internal set; }
+    public string? StopReason { get; internal set; }
+}
+
+public sealed record FitOptions(int Epochs = 10, bool Shuffle = true, int Seed = 1, float[]? ClassWeights = null);
+
+/// <summary>Called after each epoch; returns true to stop training.</summary>
+public interface ICallback
+{
+    void OnTrainBegin(Sequential model) { }
+    bool OnEpochEnd(Sequential model, EpochLog log, History history);
+    void OnTrainEnd(Sequential model, History history) { }
+}
+
+/// <summary>The result of <see cref="Sequential.Evaluate"/>.</summary>
+public sealed record Evaluation(double Loss, double Accuracy, int Rows);
+
+/// <summary>Training was stopped because the loss stopped being a finite number.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);
+
+public sealed partial class Sequential
+{
+    /// <summary>
+    /// Trains on <paramref name="train"/> for the epochs in <paramref name="options"/>, evaluating on
+    /// <paramref name="validation"/> after each when given. The data set is uploaded once, each epoch's
+    /// shuffled index once, batches are gathered on the device, and per step only the loss and the
+    /// count of correct predictions come back.
+    /// </summary>
+    public History Fit(Dataset train, Dataset? validation = null, FitOptions? options = null,
+        IReadOnlyList<ICallback>? callbacks = null, IProgress<EpochLog>? progress = null)
+    {
+        var acc = Accelerator ?? throw new InvalidOperationException("compile the model before Fit");
+        options ??= new FitOptions();
+        callbacks ??= [];
+        train.Validate(InputWidth, Classes, "training data");
+        validation?.Validate(InputWidth, Classes, "validation data");
+        if (train.Rows == 0) throw new ArgumentException("training data is empty");
+        using var x = acc.Upload<float>(train.X);
+        using var y = acc.Upload<int>(train.Y);
+        using var index = acc.Allocate<int>(train.Rows);
+        using var batchX = acc.Allocate<float>((long)BatchSize * InputWidth);
+        using var batchY = acc.Allocate<int>(BatchSize);
+        using var rowLoss = acc.Allocate<float>(BatchSize);
+        using var dLogits = acc.Allocate<float>((long)BatchSize * Classes);
+        using var predicted = acc.Allocate<int>(BatchSize);
+        using var lossSum = acc.Allocate<float>(1);
+        using var correct = acc.Allocate<float>(1);
+        using var scratch = acc.Allocate<float>(ReduceKernel.ScratchLength(BatchSize));
+        using var classWeights = options.ClassWeights is null ? null : acc.Upload<float>(options.ClassWeights);
+        var history = new History();
+        var rng = new Random(options.Seed);
+        var order = Enumerable.Range(0, train.Rows).ToArray();
+        var parameters = Parameters.ToList();
+        foreach (var cb in callbacks) cb.OnTrainBegin(this);
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            if (options.Shuffle) rng.Shuffle(order);
+            index.Upload(order);
+            correct.Fill(0f);
+            double epochLoss = 0;
+            for (int start = 0; start < train.Rows; start += BatchSize)
+            {
+                int n = Math.Min(BatchSize, train.Rows - start);
+                GatherKernel.Rows(n, InputWidth, x, index, batchX, start);
+                GatherKernel.Ints(n, y, index, batchY, start);
+                var logits = Forward(batchX, n, training: true);
+                SoftmaxKernel.CrossEntropy(n, Classes, logits, batchY, classWeights, rowLoss, dLogits);
+                ReduceKernel.ArgmaxRows(n, Classes, logits, predicted);
+                ReduceKernel.AccumulateEqual(n, predicted, batchY, correct);
+                ReduceKernel.Sum(rowLoss, lossSum, n, scratch);
+                Backward(dLogits, n);
+                foreach (var p in parameters)
+                    if (p.L2 != 0f) Kernels.Elementwise.Elementwise.Axpby(2f * p.L2, p.Value, 1f, p.Grad);
+                Optimizer!.Step(parameters);
+                float stepLoss = lossSum.ToArray()[0];
+                if (!float.IsFinite(stepLoss))
+                    throw new TrainingDivergedException($"model {Name}: the loss became {stepLoss} in epoch {epoch} at rows {start}..{start + n - 1}; training stopped (lower the learning rate, or check the data for NaN)");
+                epochLoss += stepLoss;
+            }
+            acc.Synchronize();
+            double accuracy = correct.ToArray()[0] / train.Rows;
+            var val = validation is null ? null : Evaluate(validation);
+            var log = new EpochLog(epoch, epochLoss / train.Rows, accuracy, val?.Loss, val?.Accuracy, Optimizer!.LearningRate, clock.Elapsed.TotalSeconds);
+            history.Epochs.Add(log);
+            progress?.Report(log);
+            bool stop = false;
+            foreach (var cb in callbacks) stop |= cb.OnEpochEnd(this, log, history);
+            if (stop) break;
+        }
+        foreach (var cb in callbacks) cb.OnTrainEnd(this, history);
+        return history;
+    }
+
+    /// <summary>Mean loss and accuracy over <paramref name="data"/>, without dropout.</summary>
+    public Evaluation Evaluate(Dataset data)
+    {
+        var acc = Accelerator ?? throw new InvalidOperationException("compile the model before Evaluate");
+        data.Validate(InputWidth, Classes, "evaluation data");
+        using var x = acc.Upload<float>(data.X);
+        using var y = acc.Upload<int>(data.Y);
+        using var batchX = acc.Allocate<float>((long)BatchSize * InputWidth);
+        using var batchY = acc.Allocate<int>(BatchSize);
+        using var rowLoss = acc.Allocate<float>(BatchSize);
+        using var dLogits = acc.Allocate<float>((long)BatchSize * Classes);
+        using var predicted = acc.Allocate<int>(BatchSize);
+        using var lossSum = acc.Allocate<float>(1);
+        using var correct = acc.Allocate<float>(1);
+        using var scratch = acc.Allocate<float>(ReduceKernel.ScratchLength(BatchSize));
+        correct.Fill(0f);
+        double total = 0;
+        for (int start = 0; start < data.Rows; start += BatchSize)
+        {
+            int n = Math.Min(BatchSize, data.Rows - start);
+            batchX.CopyFrom(x, (long)start * InputWidth, 0, (long)n * InputWidth);
+            batchY.CopyFrom(y, start, 0, n);
+            var logits = Forward(batchX, n, training: false);
+            SoftmaxKernel.CrossEntropy(n, Classes, logits, batchY, null, rowLoss, dLogits);
+            ReduceKernel.ArgmaxRows(n, Classes, logits, predicted);
+            ReduceKernel.AccumulateEqual(n, predicted, batchY, correct);
+            ReduceKernel.Sum(rowLoss, lossSum, n, scratch);
+            total += lossSum.ToArray()[0];
+        }
+        return new Evaluation(total / Math.Max(1, data.Rows), correct.ToArray()[0] / Math.Max(1, data.Rows), data.Rows);
+    }
+
+    /// <summary>Class probabilities, rows × classes, row-major.</summary>
+    public float[] Predict(float[] x)
+    {
+        var acc = Accelerator ?? throw new InvalidOperationException("compile the model before Predict");
+        if (x.Length % InputWidth != 0) throw new ArgumentException($"{x.Length} values do not make rows of {InputWidth}", nameof(x));
+        int rows = x.Length / InputWidth;
+        var result = new float[(long)rows * Classes];
+        using var all = acc.Upload<float>(x);
+        using var batchX = acc.Allocate<float>((long)BatchSize * InputWidth);
+        using var probabilities = acc.Allocate<float>((long)BatchSize * Classes);
+        for (int start = 0; start < rows; start += BatchSize)
+        {
+            int n = Math.Min(BatchSize, rows - start);
+            batchX.CopyFrom(all, (long)start * InputWidth, 0, (long)n * InputWidth);
+            SoftmaxKernel.Forward(n, Classes, Forward(batchX, n, training: false), probabilities);
+            probabilities.Download(result.AsSpan(start * Classes, n * Classes));
+        }
+        return result;
+    }
+
+    /// <summary>The most probable class of each row.</summary>
+    public int[] PredictClasses(float[] x)
+    {
+        var p = Predict(x);
+        int rows = p.Length / Classes;
+        var classes = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            int best = 0;
+            for (int c = 1; c < Classes; c++) if (p[r * Classes + c] > p[r * Classes + best]) best = c;
+            classes[r] = best;
+        }
+        return classes;
+    }
+
+    /// <summary>Copies of every parameter's value (to restore the best weights).</summary>
+    internal List<float[]> SnapshotWeights() => Parameters.Select(p => p.Value.ToArray()).ToList();
+
+    internal void RestoreWeights(List<float[]> snapshot)
+    {
+        int i = 0;
+        foreach (var p in Parameters) p.Value.Upload(snapshot[i++]);
+    }
+}
