@@ -86,3 +86,26 @@ public sealed class ReduceLROnPlateau(Metric monitor = Metric.ValLoss, float fac
         return false;
     }
 }
+
+/// <summary>Saves the model's weights to <c>path</c> after an epoch, only when the monitored figure improved if <c>saveBestOnly</c>.</summary>
+public sealed class ModelCheckpoint(string path, Metric monitor = Metric.ValLoss, bool saveBestOnly = true) : ICallback
+{
+    private double _best;
+
+    public string Path { get; } = path;
+
+    public void OnTrainBegin(Sequential model) => _best = monitor.LowerIsBetter() ? double.PositiveInfinity : double.NegativeInfinity;
+
+    public bool OnEpochEnd(Sequential model, EpochLog log, History history)
+    {
+        double value = monitor.Value(log);
+        if (saveBestOnly && !monitor.Improved(value, _best, 0)) return false;
+        _best = value;
+        WeightFile.Save(model, Path, new Dictionary<string, string>
+        {
+            ["epoch"] = log.Epoch.ToString(),
+            [monitor.ToString()] = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        });
+        return false;
+    }
+}
