@@ -80,14 +80,7 @@ public sealed partial class Sequential
         using var x = acc.Upload<float>(train.X);
         using var y = acc.Upload<int>(train.Y);
         using var index = acc.Allocate<int>(train.Rows);
-        using var batchX = acc.Allocate<float>((long)BatchSize * InputWidth);
-        using var batchY = acc.Allocate<int>(BatchSize);
-        using var rowLoss = acc.Allocate<float>(BatchSize);
-        using var dLogits = acc.Allocate<float>((long)BatchSize * Classes);
-        using var predicted = acc.Allocate<int>(BatchSize);
-        using var lossSum = acc.Allocate<float>(1);
-        using var correct = acc.Allocate<float>(1);
-        using var scratch = acc.Allocate<float>(ReduceKernel.ScratchLength(BatchSize));
+        using var step = new StepBuffers(this);
         using var classWeights = options.ClassWeights is null ? null : acc.Upload<float>(options.ClassWeights);
         var history = new History();
         var rng = new Random(options.Seed);
@@ -99,30 +92,26 @@ public sealed partial class Sequential
             var clock = Stopwatch.StartNew();
             if (options.Shuffle) rng.Shuffle(order);
             index.Upload(order);
-            correct.Fill(0f);
+            step.Correct.Fill(0f);
             double epochLoss = 0;
             for (int start = 0; start < train.Rows; start += BatchSize)
             {
                 int n = Math.Min(BatchSize, train.Rows - start);
-                GatherKernel.Rows(n, InputWidth, x, index, batchX, start);
-                GatherKernel.Ints(n, y, index, batchY, start);
-                var logits = Forward(batchX, n, training: true);
-                SoftmaxKernel.CrossEntropy(n, Classes, logits, batchY, classWeights, rowLoss, dLogits);
-                ReduceKernel.ArgmaxRows(n, Classes, logits, predicted);
-                ReduceKernel.AccumulateEqual(n, predicted, batchY, correct);
-                ReduceKernel.Sum(rowLoss, lossSum, n, scratch);
-                Backward(dLogits, n);
+                GatherKernel.Rows(n, InputWidth, x, index, step.X, start);
+                GatherKernel.Ints(n, y, index, step.Y, start);
+                ScoreBatch(step, Forward(step.X, n, training: true), n, classWeights);
+                Backward(step.DLogits, n);
                 foreach (var p in parameters)
                     if (p.L2 != 0f) Kernels.Elementwise.Elementwise.Axpby(2f * p.L2, p.Value, 1f, p.Grad);
                 Optimizer!.Step(parameters);
-                float stepLoss = lossSum.ToArray()[0];
+                float stepLoss = step.LossSum.ToArray()[0];
                 if (!float.IsFinite(stepLoss))
                     throw new TrainingDivergedException($"model {Name}: the loss became {stepLoss} in epoch {epoch} at rows {start}..{start + n - 1}; training stopped (lower the learning rate, or check the data for NaN)");
                 epochLoss += stepLoss;
             }
             acc.Synchronize();
-            double accuracy = correct.ToArray()[0] / train.Rows;
-            var val = validation is null ? null : Evaluate(validation);
+            double accuracy = step.Correct.ToArray()[0] / train.Rows;
+            var val = validation is null ? null : EvaluateWith(validation, step);
             var log = new EpochLog(epoch, epochLoss / train.Rows, accuracy, val?.Loss, val?.Accuracy, Optimizer!.LearningRate, clock.Elapsed.TotalSeconds);
             history.Epochs.Add(log);
             progress?.Report(log);
@@ -137,33 +126,68 @@ public sealed partial class Sequential
     /// <summary>Mean loss and accuracy over <paramref name="data"/>, without dropout.</summary>
     public Evaluation Evaluate(Dataset data)
     {
-        var acc = Accelerator ?? throw new InvalidOperationException("compile the model before Evaluate");
+        if (Accelerator is null) throw new InvalidOperationException("compile the model before Evaluate");
+        using var step = new StepBuffers(this);
+        return EvaluateWith(data, step);
+    }
+
+    private Evaluation EvaluateWith(Dataset data, StepBuffers step)
+    {
+        var acc = Accelerator!;
         data.Validate(InputWidth, Classes, "evaluation data");
         using var x = acc.Upload<float>(data.X);
         using var y = acc.Upload<int>(data.Y);
-        using var batchX = acc.Allocate<float>((long)BatchSize * InputWidth);
-        using var batchY = acc.Allocate<int>(BatchSize);
-        using var rowLoss = acc.Allocate<float>(BatchSize);
-        using var dLogits = acc.Allocate<float>((long)BatchSize * Classes);
-        using var predicted = acc.Allocate<int>(BatchSize);
-        using var lossSum = acc.Allocate<float>(1);
-        using var correct = acc.Allocate<float>(1);
-        using var scratch = acc.Allocate<float>(ReduceKernel.ScratchLength(BatchSize));
-        correct.Fill(0f);
+        step.Correct.Fill(0f);
         double total = 0;
         for (int start = 0; start < data.Rows; start += BatchSize)
         {
             int n = Math.Min(BatchSize, data.Rows - start);
-            batchX.CopyFrom(x, (long)start * InputWidth, 0, (long)n * InputWidth);
-            batchY.CopyFrom(y, start, 0, n);
-            var logits = Forward(batchX, n, training: false);
-            SoftmaxKernel.CrossEntropy(n, Classes, logits, batchY, null, rowLoss, dLogits);
-            ReduceKernel.ArgmaxRows(n, Classes, logits, predicted);
-            ReduceKernel.AccumulateEqual(n, predicted, batchY, correct);
-            ReduceKernel.Sum(rowLoss, lossSum, n, scratch);
-            total += lossSum.ToArray()[0];
+            step.X.CopyFrom(x, (long)start * InputWidth, 0, (long)n * InputWidth);
+            step.Y.CopyFrom(y, start, 0, n);
+            ScoreBatch(step, Forward(step.X, n, training: false), n, null);
+            total += step.LossSum.ToArray()[0];
         }
-        return new Evaluation(total / Math.Max(1, data.Rows), correct.ToArray()[0] / Math.Max(1, data.Rows), data.Rows);
+        return new Evaluation(total / Math.Max(1, data.Rows), step.Correct.ToArray()[0] / Math.Max(1, data.Rows), data.Rows);
+    }
+
+    /// <summary>Loss of the batch into LossSum, its gradient into DLogits, correct predictions added to Correct.</summary>
+    private void ScoreBatch(StepBuffers step, Runtime.DeviceBuffer<float> logits, int n, Runtime.DeviceBuffer<float>? classWeights)
+    {
+        SoftmaxKernel.CrossEntropy(n, Classes, logits, step.Y, classWeights, step.RowLoss, step.DLogits);
+        ReduceKernel.ArgmaxRows(n, Classes, logits, step.Predicted);
+        ReduceKernel.AccumulateEqual(n, step.Predicted, step.Y, step.Correct);
+        ReduceKernel.Sum(step.RowLoss, step.LossSum, n, step.Scratch);
+    }
+
+    /// <summary>The per-step buffers of training and evaluation, allocated once per Fit or Evaluate.</summary>
+    private sealed class StepBuffers : IDisposable
+    {
+        public StepBuffers(Sequential m)
+        {
+            var acc = m.Accelerator!;
+            X = acc.Allocate<float>((long)m.BatchSize * m.InputWidth);
+            Y = acc.Allocate<int>(m.BatchSize);
+            RowLoss = acc.Allocate<float>(m.BatchSize);
+            DLogits = acc.Allocate<float>((long)m.BatchSize * m.Classes);
+            Predicted = acc.Allocate<int>(m.BatchSize);
+            LossSum = acc.Allocate<float>(1);
+            Correct = acc.Allocate<float>(1);
+            Scratch = acc.Allocate<float>(ReduceKernel.ScratchLength(m.BatchSize));
+        }
+
+        public Runtime.DeviceBuffer<float> X { get; }
+        public Runtime.DeviceBuffer<int> Y { get; }
+        public Runtime.DeviceBuffer<float> RowLoss { get; }
+        public Runtime.DeviceBuffer<float> DLogits { get; }
+        public Runtime.DeviceBuffer<int> Predicted { get; }
+        public Runtime.DeviceBuffer<float> LossSum { get; }
+        public Runtime.DeviceBuffer<float> Correct { get; }
+        public Runtime.DeviceBuffer<float> Scratch { get; }
+
+        public void Dispose()
+        {
+            foreach (var b in new Runtime.DeviceMemory[] { X, Y, RowLoss, DLogits, Predicted, LossSum, Correct, Scratch }) b.Dispose();
+        }
     }
 
     /// <summary>Class probabilities, rows × classes, row-major.</summary>
