@@ -394,28 +394,17 @@ public static class KernelChecks
         {
             string c = $"N{s.N} L{s.L} I{s.I} H{s.H}{(s.Relu ? " relu" : "")}{(withBiasR ? "" : " no-rbias")}";
             var (x, w, u, b, br, dh) = RecurrentInputs(rng, s);
-            using var dx = acc.Upload<float>(x);
-            using var dw = acc.Upload<float>(w);
-            using var du = acc.Upload<float>(u);
-            using var db = acc.Upload<float>(b);
-            using var dbr = acc.Upload<float>(br);
-            using var ddh = acc.Upload<float>(dh);
-            using var state = new RecurrentState(acc, s);
-            using var gw = acc.Allocate<float>(w.Length);
-            using var gu = acc.Allocate<float>(u.Length);
-            using var gb = acc.Allocate<float>(b.Length);
-            using var gbr = acc.Allocate<float>(br.Length);
-            using var gx = acc.Allocate<float>(x.Length);
-            var weights = new RecurrentWeights(dw, du, db, withBiasR ? dbr : null);
-            Recurrent.Recurrent.Forward(s, dx, weights, state);
-            Recurrent.Recurrent.Backward(s, dx, weights, state, ddh, new RecurrentGradients(gw, gu, gb, withBiasR ? gbr : null, gx));
+            using var run = new RecurrentCase(acc, s, x, w, u, b, withBiasR ? br : null, dh);
+            run.ForwardBackward();
+            var (gw, gu, gb, gbr, gx) = (run.GradW, run.GradU, run.GradBias, run.GradRecurrentBias, run.GradInput);
+            var state = run.State;
             var r = RecurrentReference.Run(s, x, w, u, b, withBiasR ? br : null, dh);
             double tol = 2e-5 * Math.Sqrt(s.L * (s.I + s.H));
             yield return Compare(family, c, "h", state.Hidden.ToArray(), r.Hidden, tol, 1e-3);
             yield return Compare(family, c, "dW", gw.ToArray(), r.DW, tol * Math.Sqrt(s.N * s.L), 1e-3);
             yield return Compare(family, c, "dU", gu.ToArray(), r.DU, tol * Math.Sqrt(s.N * s.L), 1e-3);
             yield return Compare(family, c, "db", gb.ToArray(), r.DBias, tol * Math.Sqrt(s.N * s.L), 1e-3);
-            if (withBiasR) yield return Compare(family, c, "dc", gbr.ToArray(), r.DRecurrentBias, tol * Math.Sqrt(s.N * s.L), 1e-3);
+            if (gbr is not null) yield return Compare(family, c, "dc", gbr.ToArray(), r.DRecurrentBias, tol * Math.Sqrt(s.N * s.L), 1e-3);
             yield return Compare(family, c, "dx", gx.ToArray(), r.DX, tol, 1e-3);
         }
         // Returning only the last state: take it, and spread its gradient back to (N, L, H).
@@ -438,6 +427,52 @@ public static class KernelChecks
             }
         yield return Compare(family, "last state", "take", last.ToArray(), expectLast);
         yield return Compare(family, "last state", "spread", dfull.ToArray(), expectFull);
+    }
+
+    /// <summary>
+    /// One recurrent layer on an accelerator: the host inputs uploaded, its state and gradient buffers,
+    /// forward and backward. Shared by the reference checks, the finite-difference and the fixture tests.
+    /// </summary>
+    public sealed class RecurrentCase : IDisposable
+    {
+        public RecurrentCase(Accelerator acc, RecurrentShape shape, float[] x, float[] w, float[] u, float[] bias, float[]? recurrentBias, float[] dHidden)
+        {
+            Shape = shape;
+            Input = acc.Upload<float>(x);
+            Weights = new RecurrentWeights(acc.Upload<float>(w), acc.Upload<float>(u), acc.Upload<float>(bias), recurrentBias is null ? null : acc.Upload<float>(recurrentBias));
+            DHidden = acc.Upload<float>(dHidden);
+            State = new RecurrentState(acc, shape);
+            GradW = acc.Allocate<float>(w.Length);
+            GradU = acc.Allocate<float>(u.Length);
+            GradBias = acc.Allocate<float>(bias.Length);
+            GradRecurrentBias = recurrentBias is null ? null : acc.Allocate<float>(recurrentBias.Length);
+            GradInput = acc.Allocate<float>(x.Length);
+        }
+
+        public RecurrentShape Shape { get; }
+        public DeviceBuffer<float> Input { get; }
+        public RecurrentWeights Weights { get; }
+        public DeviceBuffer<float> DHidden { get; }
+        public RecurrentState State { get; }
+        public DeviceBuffer<float> GradW { get; }
+        public DeviceBuffer<float> GradU { get; }
+        public DeviceBuffer<float> GradBias { get; }
+        public DeviceBuffer<float>? GradRecurrentBias { get; }
+        public DeviceBuffer<float> GradInput { get; }
+
+        public void Forward() => Recurrent.Recurrent.Forward(Shape, Input, Weights, State);
+
+        public void ForwardBackward()
+        {
+            Forward();
+            Recurrent.Recurrent.Backward(Shape, Input, Weights, State, DHidden, new RecurrentGradients(GradW, GradU, GradBias, GradRecurrentBias, GradInput));
+        }
+
+        public void Dispose()
+        {
+            foreach (var b in new[] { Input, Weights.W, Weights.U, Weights.Bias, Weights.RecurrentBias, DHidden, GradW, GradU, GradBias, GradRecurrentBias, GradInput }) b?.Dispose();
+            State.Dispose();
+        }
     }
 
     /// <summary>Inputs of a recurrent check: x, W, U, b, c, dHidden with scales that keep the gates active.</summary>

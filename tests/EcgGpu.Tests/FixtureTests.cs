@@ -252,21 +252,10 @@ public sealed class FixtureTests(string backend)
         var s = new RecurrentShape(xs[0], xs[1], xs[2], h, cell);
         Assert.That(wihShape[0], Is.EqualTo(s.GateWidth), "gate count");
         var acc = _acc!;
-        using var dx = acc.Upload<float>(x.Select(v => (float)v).ToArray());
-        using var dw = acc.Upload<float>(Transpose(wih, s.GateWidth, s.I));
-        using var du = acc.Upload<float>(Transpose(whh, s.GateWidth, s.H));
-        using var db = acc.Upload<float>(Fixtures.Floats(inputs.GetProperty("b_ih")));
-        using var dbr = acc.Upload<float>(Fixtures.Floats(inputs.GetProperty("b_hh")));
-        using var dh = acc.Upload<float>(Fixtures.Floats(f.GetProperty("upstream").GetProperty("y")));
-        using var state = new RecurrentState(acc, s);
-        using var gw = acc.Allocate<float>(s.I * s.GateWidth);
-        using var gu = acc.Allocate<float>(s.H * s.GateWidth);
-        using var gb = acc.Allocate<float>(s.GateWidth);
-        using var gbr = acc.Allocate<float>(s.GateWidth);
-        using var gx = acc.Allocate<float>(s.InputLength);
-        var weights = new RecurrentWeights(dw, du, db, dbr);
-        Recurrent.Forward(s, dx, weights, state);
-        Recurrent.Backward(s, dx, weights, state, dh, new RecurrentGradients(gw, gu, gb, gbr, gx));
+        using var run = new KernelChecks.RecurrentCase(acc, s, x.Select(v => (float)v).ToArray(), Transpose(wih, s.GateWidth, s.I), Transpose(whh, s.GateWidth, s.H),
+            Fixtures.Floats(inputs.GetProperty("b_ih")), Fixtures.Floats(inputs.GetProperty("b_hh")), Fixtures.Floats(f.GetProperty("upstream").GetProperty("y")));
+        run.ForwardBackward();
+        var (state, gw, gu, gb, gbr, gx) = (run.State, run.GradW, run.GradU, run.GradBias, run.GradRecurrentBias!, run.GradInput);
         var grads = f.GetProperty("grads");
         string family = f.GetProperty("name").GetString()!;
         yield return KernelChecks.Compare(family, "fixture", "y", state.Hidden.ToArray(), Expected(f.GetProperty("outputs"), "y"), Atol, Rtol);

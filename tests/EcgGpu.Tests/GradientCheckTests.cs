@@ -82,24 +82,12 @@ public sealed class GradientCheckTests(string backend)
         Eps = 1e-2f;
         var s = new RecurrentShape(2, 4, 2, 3, cell, relu);
         var (x, w, u, b, br, dh) = KernelChecks.RecurrentInputs(new Random(7), s);
-        using var dx = acc.Upload<float>(x);
-        using var dw = acc.Upload<float>(w);
-        using var du = acc.Upload<float>(u);
-        using var db = acc.Upload<float>(b);
-        using var dbr = acc.Upload<float>(br);
-        using var ddh = acc.Upload<float>(dh);
-        using var state = new RecurrentState(acc, s);
-        using var gw = acc.Allocate<float>(w.Length);
-        using var gu = acc.Allocate<float>(u.Length);
-        using var gb = acc.Allocate<float>(b.Length);
-        using var gbr = acc.Allocate<float>(br.Length);
-        using var gx = acc.Allocate<float>(x.Length);
-        var weights = new RecurrentWeights(dw, du, db, dbr);
-        Recurrent.Forward(s, dx, weights, state);
-        Recurrent.Backward(s, dx, weights, state, ddh, new RecurrentGradients(gw, gu, gb, gbr, gx));
+        using var run = new KernelChecks.RecurrentCase(acc, s, x, w, u, b, br, dh);
+        run.ForwardBackward();
+        var state = run.State;
         (double, ulong) Loss()
         {
-            Recurrent.Forward(s, dx, weights, state);
+            run.Forward();
             var hidden = state.Hidden.ToArray();
             // relu outputs: the GRU candidate (the third gate block of each row), the SimpleRNN state.
             ulong pattern = !relu ? 0 : cell == RecurrentCell.Gru
@@ -107,11 +95,11 @@ public sealed class GradientCheckTests(string backend)
                 : PositivePattern(hidden);
             return (Dot(hidden, dh), pattern);
         }
-        Check("x", x, gx.ToArray(), Loss, () => dx.Upload(x));
-        Check("W", w, gw.ToArray(), Loss, () => dw.Upload(w));
-        Check("U", u, gu.ToArray(), Loss, () => du.Upload(u));
-        Check("b", b, gb.ToArray(), Loss, () => db.Upload(b));
-        Check("c", br, gbr.ToArray(), Loss, () => dbr.Upload(br));
+        Check("x", x, run.GradInput.ToArray(), Loss, () => run.Input.Upload(x));
+        Check("W", w, run.GradW.ToArray(), Loss, () => run.Weights.W.Upload(w));
+        Check("U", u, run.GradU.ToArray(), Loss, () => run.Weights.U.Upload(u));
+        Check("b", b, run.GradBias.ToArray(), Loss, () => run.Weights.Bias.Upload(b));
+        Check("c", br, run.GradRecurrentBias!.ToArray(), Loss, () => run.Weights.RecurrentBias!.Upload(br));
     }
 
     [TestCase(false, false)]
