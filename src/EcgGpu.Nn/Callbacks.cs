@@ -109,3 +109,31 @@ public sealed class ModelCheckpoint(string path, Metric monitor = Metric.ValLoss
         return false;
     }
 }
+
+/// <summary>
+/// Appends one line per epoch to a CSV file (<c>epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds</c>),
+/// as Keras's CSVLogger does; the header is written when the file is new or <c>append</c> is false.
+/// Each line is flushed, so the file is complete up to the last finished epoch.
+/// </summary>
+public sealed class CsvLogger(string path, bool append = false) : ICallback
+{
+    public string Path { get; } = path;
+
+    public void OnTrainBegin(Sequential model)
+    {
+        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        if (!append || !File.Exists(Path)) File.WriteAllText(Path, "epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds\n");
+    }
+
+    public bool OnEpochEnd(Sequential model, EpochLog log, History history)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        string Opt(double? v) => v is null ? "" : v.Value.ToString("R", c);
+        using var w = new StreamWriter(Path, append: true);
+        w.WriteLine(string.Join(",", log.Epoch.ToString(c), log.Loss.ToString("R", c), log.Accuracy.ToString("R", c),
+            Opt(log.ValLoss), Opt(log.ValAccuracy), log.LearningRate.ToString("R", c), log.Seconds.ToString("F3", c)));
+        w.Flush();
+        return false;
+    }
+}

@@ -151,6 +151,40 @@ public sealed class ZooTests
     }
 
     [Test]
+    public void The_same_seed_gives_identical_weights_on_the_cpu()
+    {
+        var data = ToyBeats.Make(96, Zoo.BeatLength, 3);
+        var runs = new List<float[][]>();
+        for (int i = 0; i < 2; i++)
+        {
+            using var acc = CpuAccelerator.Create();
+            using var model = Zoo.Create("cnn").Compile(acc, new AdamOptimizer(), batchSize: 32, seed: 11);
+            model.Fit(data, options: new FitOptions(Epochs: 2, Seed: 6));
+            runs.Add(model.Parameters.Select(p => p.Value.ToArray()).ToArray());
+        }
+        for (int p = 0; p < runs[0].Length; p++) Assert.That(runs[1][p], Is.EqualTo(runs[0][p]), $"parameter {p} differs between two runs");
+    }
+
+    [Test]
+    public void Csv_logger_writes_one_line_per_epoch()
+    {
+        using var acc = CpuAccelerator.Create();
+        var path = Path.Combine(Path.GetTempPath(), $"ecg-history-{Guid.NewGuid():N}.csv");
+        try
+        {
+            using var model = Zoo.Create("cnn-ig").Compile(acc, batchSize: 32);
+            var data = ToyBeats.Make(64, Zoo.SelectedFeatures, 1);
+            model.Fit(data, data, new FitOptions(Epochs: 3), [new CsvLogger(path)]);
+            var lines = File.ReadAllLines(path);
+            Assert.That(lines[0], Is.EqualTo("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds"));
+            Assert.That(lines, Has.Length.EqualTo(4));
+            Assert.That(lines[3].Split(',')[0], Is.EqualTo("3"));
+            Assert.That(double.Parse(lines[1].Split(',')[3], System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(0));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Test]
     public void Bad_training_data_is_refused_with_the_row()
     {
         using var acc = CpuAccelerator.Create();
