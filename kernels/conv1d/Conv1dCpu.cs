@@ -43,7 +43,8 @@ public static class Conv1dCpu
         var partials = new float[chunks][];
         Parallel.For(0, chunks, parallel, c =>
         {
-            var part = new float[s.Cout * ck];
+            var part = ArrayPool<float>.Shared.Rent(s.Cout * ck);
+            Array.Clear(part, 0, s.Cout * ck);
             var col = ArrayPool<float>.Shared.Rent(ck * s.Lout);
             for (int n = c * s.N / chunks; n < (c + 1) * s.N / chunks; n++)
             {
@@ -54,8 +55,9 @@ public static class Conv1dCpu
             partials[c] = part;
         });
         var target = dw.AsSpan(0, s.Cout * ck);
-        partials[0].CopyTo(target);
-        for (int c = 1; c < chunks; c++) ElementwiseCpu.Add(target, partials[c], target);
+        partials[0].AsSpan(0, target.Length).CopyTo(target);
+        for (int c = 1; c < chunks; c++) ElementwiseCpu.Add(target, partials[c].AsSpan(0, target.Length), target);
+        foreach (var part in partials) ArrayPool<float>.Shared.Return(part);
     }
 
     /// <summary>col[ci·K + k, l] = x[ci, l + k − pad], zero outside the signal.</summary>

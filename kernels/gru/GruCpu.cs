@@ -9,7 +9,8 @@ public static class GruCpu
     public static void Forward(RecurrentShape s, float[] u, float[]? biasR, float[] gates, float[] h, float[] hn, ParallelOptions parallel)
     {
         int H = s.H, G = 3 * H, L = s.L;
-        var rec = new float[s.N * G];
+        using var recPool = new PooledScratch(s.N * G);
+        float[] rec = recPool;
         for (int t = 0; t < L; t++)
         {
             if (t > 0) GemmCpu.Gemm(false, false, s.N, G, H, 1f, h.AsSpan((t - 1) * H), L * H, u, G, 0f, rec, G, parallel);
@@ -39,7 +40,8 @@ public static class GruCpu
     public static void Backward(RecurrentShape s, float[] u, float[] gates, float[] hn, float[] h, float[] dh, float[] dx, float[] drec, ParallelOptions parallel)
     {
         int H = s.H, G = 3 * H, L = s.L, N = s.N;
-        var dhs = new float[N * H];
+        using var dhsPool = new PooledScratch(N * H);
+        float[] dhs = dhsPool;
         for (int t = L - 1; t >= 0; t--)
         {
             int step = t;

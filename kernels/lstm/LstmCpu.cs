@@ -41,8 +41,10 @@ public static class LstmCpu
     public static void Backward(RecurrentShape s, float[] u, float[] gates, float[] c, float[] dh, float[] dgates, ParallelOptions parallel)
     {
         int H = s.H, G = 4 * H, L = s.L, N = s.N;
-        var dhs = new float[N * H];   // dL/dh_t arriving through the recurrence
-        var dcell = new float[N * H]; // dL/dc_t arriving from step t+1
+        using var dhsPool = new PooledScratch(N * H);
+        float[] dhs = dhsPool;   // dL/dh_t arriving through the recurrence
+        using var dcellPool = new PooledScratch(N * H);
+        float[] dcell = dcellPool; // dL/dc_t arriving from step t+1
         for (int t = L - 1; t >= 0; t--)
         {
             int step = t;

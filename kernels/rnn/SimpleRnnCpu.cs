@@ -1,5 +1,7 @@
 using EcgGpu.Kernels.Gemm;
 
+using EcgGpu.Kernels.Recurrent;
+
 namespace EcgGpu.Kernels.Rnn;
 
 /// <summary>CPU SimpleRNN: per step, pre + h_{t−1}·U by the blocked GEMM straight into h_t, then the activation.</summary>
@@ -28,7 +30,8 @@ public static class SimpleRnnCpu
     public static void Backward(Recurrent.RecurrentShape s, float[] u, float[] h, float[] dh, float[] dpre, ParallelOptions parallel)
     {
         int H = s.H, L = s.L, N = s.N;
-        var dhs = new float[N * H];
+        using var dhsPool = new PooledScratch(N * H);
+        float[] dhs = dhsPool;
         for (int t = L - 1; t >= 0; t--)
         {
             int step = t;

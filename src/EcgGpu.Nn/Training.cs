@@ -82,6 +82,8 @@ public sealed partial class Sequential
         using var index = acc.Allocate<int>(train.Rows);
         using var step = new StepBuffers(this);
         using var classWeights = options.ClassWeights is null ? null : acc.Upload<float>(options.ClassWeights);
+        using var valX = validation is null ? null : acc.Upload<float>(validation.X);
+        using var valY = validation is null ? null : acc.Upload<int>(validation.Y);
         var history = new History();
         var rng = new Random(options.Seed);
         var order = Enumerable.Range(0, train.Rows).ToArray();
@@ -111,7 +113,7 @@ public sealed partial class Sequential
             }
             acc.Synchronize();
             double accuracy = step.Correct.ToArray()[0] / train.Rows;
-            var val = validation is null ? null : EvaluateWith(validation, step);
+            var val = validation is null ? null : EvaluateWith(validation.Rows, valX!, valY!, step);
             var log = new EpochLog(epoch, epochLoss / train.Rows, accuracy, val?.Loss, val?.Accuracy, Optimizer!.LearningRate, clock.Elapsed.TotalSeconds);
             history.Epochs.Add(log);
             progress?.Report(log);
@@ -126,28 +128,28 @@ public sealed partial class Sequential
     /// <summary>Mean loss and accuracy over <paramref name="data"/>, without dropout.</summary>
     public Evaluation Evaluate(Dataset data)
     {
-        if (Accelerator is null) throw new InvalidOperationException("compile the model before Evaluate");
-        using var step = new StepBuffers(this);
-        return EvaluateWith(data, step);
-    }
-
-    private Evaluation EvaluateWith(Dataset data, StepBuffers step)
-    {
-        var acc = Accelerator!;
+        var acc = Accelerator ?? throw new InvalidOperationException("compile the model before Evaluate");
         data.Validate(InputWidth, Classes, "evaluation data");
+        using var step = new StepBuffers(this);
         using var x = acc.Upload<float>(data.X);
         using var y = acc.Upload<int>(data.Y);
+        return EvaluateWith(data.Rows, x, y, step);
+    }
+
+    /// <summary>Evaluates rows already on the device (Fit uploads its validation data once, not per epoch).</summary>
+    private Evaluation EvaluateWith(int rows, Runtime.DeviceBuffer<float> x, Runtime.DeviceBuffer<int> y, StepBuffers step)
+    {
         step.Correct.Fill(0f);
         double total = 0;
-        for (int start = 0; start < data.Rows; start += BatchSize)
+        for (int start = 0; start < rows; start += BatchSize)
         {
-            int n = Math.Min(BatchSize, data.Rows - start);
+            int n = Math.Min(BatchSize, rows - start);
             step.X.CopyFrom(x, (long)start * InputWidth, 0, (long)n * InputWidth);
             step.Y.CopyFrom(y, start, 0, n);
             ScoreBatch(step, Forward(step.X, n, training: false), n, null);
             total += step.LossSum.ToArray()[0];
         }
-        return new Evaluation(total / Math.Max(1, data.Rows), step.Correct.ToArray()[0] / Math.Max(1, data.Rows), data.Rows);
+        return new Evaluation(total / Math.Max(1, rows), step.Correct.ToArray()[0] / Math.Max(1, rows), rows);
     }
 
     /// <summary>Loss of the batch into LossSum, its gradient into DLogits, correct predictions added to Correct.</summary>
