@@ -1,7 +1,16 @@
 using System.CommandLine;
 using EcgGpu.Cli;
 
-var root = new RootCommand("ecg: train and evaluate ECG heartbeat classifiers on CUDA, OpenCL or the CPU with hand-written kernels.");
-root.Add(DevicesCommand.Create());
-root.Add(VerifyCommand.Create());
-return root.Parse(args).Invoke();
+return Cli.Root().Parse(args).Invoke();
+
+namespace EcgGpu.Cli
+{
+    internal static class Cli
+    {
+        public static RootCommand Root() => new("ecg: train and evaluate ECG heartbeat classifiers on CUDA, OpenCL or the CPU with hand-written kernels.")
+        {
+            DevicesCommand.Create(), VerifyCommand.Create(), PrepareCommand.Create(), TrainCommand.Create(),
+            EvaluateCommand.Create(), PredictCommand.Create(), CompareCommand.Create(),
+        };
+    }
+}

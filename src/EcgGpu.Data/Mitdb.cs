@@ -186,7 +186,11 @@ public static class Mitdb
             indices.Add(beat.Sample);
         }
         sampleIndices = indices.ToArray();
-        return new BeatSet(samples.ToArray(), labels.ToArray());
+        return new BeatSet(samples.ToArray(), labels.ToArray())
+        {
+            Records = Enumerable.Repeat(record, labels.Count).ToArray(),
+            SampleIndices = sampleIndices,
+        };
     }
 
     /// <summary>Beats of every record in <paramref name="records"/> (all of them when null), with their record names.</summary>
@@ -195,14 +199,17 @@ public static class Mitdb
         var samples = new List<float>();
         var labels = new List<int>();
         var names = new List<string>();
+        var peaks = new List<int>();
         foreach (var record in records ?? Records(directory))
         {
-            var set = ExtractBeats(directory, record, out _);
+            var set = ExtractBeats(directory, record, out var indices);
             samples.AddRange(set.Samples);
             labels.AddRange(set.Labels);
             names.AddRange(Enumerable.Repeat(record, set.Count));
+            peaks.AddRange(indices);
         }
-        return (new BeatSet(samples.ToArray(), labels.ToArray()), names.ToArray());
+        var all = names.ToArray();
+        return (new BeatSet(samples.ToArray(), labels.ToArray()) { Records = all, SampleIndices = peaks.ToArray() }, all);
     }
 
     /// <summary>A stratified random split: <paramref name="testFraction"/> of each class goes to the test side.</summary>

@@ -3,12 +3,6 @@ namespace EcgGpu.Data;
 /// <summary>AAMI heartbeat classes in the Kaggle label order.</summary>
 public enum BeatClass { N = 0, S = 1, V = 2, F = 3, Q = 4 }
 
-/// <summary>Beats in the Kaggle format: rows of <see cref="Length"/> samples at 125 Hz in [0, 1], and labels.</summary>
-public sealed record BeatSet(float[] Samples, int[] Labels, int Length = 187)
-{
-    public int Count => Labels.Length;
-}
-
 /// <summary>
 /// Realistic five-class synthetic heartbeats, seedable: P, QRS and T waves as sums of Gaussians with
 /// class-specific morphology and timing, noise and baseline wander, laid out as the Kaggle files are

@@ -88,7 +88,8 @@ public sealed class ReduceLROnPlateau(Metric monitor = Metric.ValLoss, float fac
 }
 
 /// <summary>Saves the model's weights to <c>path</c> after an epoch, only when the monitored figure improved if <c>saveBestOnly</c>.</summary>
-public sealed class ModelCheckpoint(string path, Metric monitor = Metric.ValLoss, bool saveBestOnly = true) : ICallback
+public sealed class ModelCheckpoint(string path, Metric monitor = Metric.ValLoss, bool saveBestOnly = true,
+    IReadOnlyDictionary<string, string>? metadata = null) : ICallback
 {
     private double _best;
 
@@ -101,11 +102,12 @@ public sealed class ModelCheckpoint(string path, Metric monitor = Metric.ValLoss
         double value = monitor.Value(log);
         if (saveBestOnly && !monitor.Improved(value, _best, 0)) return false;
         _best = value;
-        WeightFile.Save(model, Path, new Dictionary<string, string>
+        var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>())
         {
-            ["epoch"] = log.Epoch.ToString(),
+            ["epoch"] = log.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [monitor.ToString()] = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        WeightFile.Save(model, Path, meta);
         return false;
     }
 }

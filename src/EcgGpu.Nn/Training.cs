@@ -44,7 +44,14 @@ public sealed class History
     public string? StopReason { get; internal set; }
 }
 
-public sealed record FitOptions(int Epochs = 10, bool Shuffle = true, int Seed = 1, float[]? ClassWeights = null);
+public sealed record FitOptions(int Epochs = 10, bool Shuffle = true, int Seed = 1, float[]? ClassWeights = null)
+{
+    /// <summary>Reported after every step, for progress bars: the epoch, rows done so far in it, rows in all, and the mean loss so far.</summary>
+    public IProgress<StepProgress>? StepProgress { get; init; }
+}
+
+/// <summary>Progress within an epoch.</summary>
+public readonly record struct StepProgress(int Epoch, int Rows, int TotalRows, double Loss);
 
 /// <summary>Called after each epoch; returns true to stop training.</summary>
 public interface ICallback
@@ -110,6 +117,7 @@ public sealed partial class Sequential
                 if (!float.IsFinite(stepLoss))
                     throw new TrainingDivergedException($"model {Name}: the loss became {stepLoss} in epoch {epoch} at rows {start}..{start + n - 1}; training stopped (lower the learning rate, or check the data for NaN)");
                 epochLoss += stepLoss;
+                options.StepProgress?.Report(new StepProgress(epoch, start + n, train.Rows, epochLoss / (start + n)));
             }
             acc.Synchronize();
             double accuracy = step.Correct.ToArray()[0] / train.Rows;

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace EcgGpu.Data;
+
+/// <summary>How the beats of the raw records are split into the train and test files.</summary>
+public enum SplitKind
+{
+    /// <summary>Random 80/20 stratified by class, as the Kaggle files (a patient's beats land on both sides).</summary>
+    Kaggle,
+
+    /// <summary>de Chazal et al. 2004: DS1 records train, DS2 records test; the four paced records are left out.</summary>
+    InterPatient,
+}
+
+/// <summary>What <see cref="MitdbPreparation.Run"/> wrote and how long each step took.</summary>
+public sealed record PreparedData(string TrainPath, string TestPath, string ManifestPath, BeatSet Train, BeatSet Test, IReadOnlyDictionary<string, double> Seconds);
+
+/// <summary>
+/// Raw MIT-BIH records to the Kaggle files: <c>mitbih_train.csv</c>, <c>mitbih_test.csv</c> and a
+/// <c>manifest.json</c> with the counts per class and per record, the parameters and the SHA-256 of
+/// every source file. <c>ecg prepare</c>, and the cache behind <c>--mitdb</c>, run this.
+/// </summary>
+public static class MitdbPreparation
+{
+    public static string CliName(this SplitKind split) => split == SplitKind.Kaggle ? "kaggle" : "inter-patient";
+
+    public static PreparedData Run(string mitdb, string outDir, SplitKind split, int seed, IProgress<string>? progress = null)
+    {
+        if (!Directory.Exists(mitdb)) throw new DirectoryNotFoundException($"{mitdb}: no such directory (expected MIT-BIH records such as 100.hea, 100.dat, 100.atr)");
+        var records = Mitdb.Records(mitdb);
+        if (records.Count == 0) throw new FileNotFoundException($"{mitdb}: no WFDB header (*.hea) found");
+        var seconds = new Dictionary<string, double>();
+        var clock = Stopwatch.StartNew();
+        var parts = new List<BeatSet>();
+        for (int i = 0; i < records.Count; i++)
+        {
+            progress?.Report($"extracting record {records[i]} ({i + 1}/{records.Count})");
+            parts.Add(Mitdb.ExtractBeats(mitdb, records[i], out _));
+        }
+        var all = parts.Aggregate(BeatSet.Concat);
+        seconds["extract"] = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        var (train, test) = split == SplitKind.Kaggle ? Splits.Stratified(all, 0.2, seed) : Splits.InterPatient(all);
+        seconds["split"] = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        Directory.CreateDirectory(outDir);
+        var trainPath = Path.Combine(outDir, KaggleCsv.TrainFile);
+        var testPath = Path.Combine(outDir, KaggleCsv.TestFile);
+        progress?.Report($"writing {trainPath} ({train.Count} beats)");
+        KaggleCsv.Write(trainPath, train);
+        progress?.Report($"writing {testPath} ({test.Count} beats)");
+        KaggleCsv.Write(testPath, test);
+        seconds["write"] = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        progress?.Report("hashing source files");
+        var manifestPath = Path.Combine(outDir, "manifest.json");
+        WriteManifest(manifestPath, mitdb, records, split, seed, all, train, test, seconds);
+        seconds["manifest"] = clock.Elapsed.TotalSeconds;
+        return new PreparedData(trainPath, testPath, manifestPath, train, test, seconds);
+    }
+
+    private static void WriteManifest(string path, string mitdb, IReadOnlyList<string> records, SplitKind split, int seed,
+        BeatSet all, BeatSet train, BeatSet test, Dictionary<string, double> seconds)
+    {
+        var temp = path + ".tmp";
+        using (var stream = File.Create(temp))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("source", Path.GetFullPath(mitdb));
+            w.WriteString("split", split.CliName());
+            w.WriteNumber("seed", seed);
+            w.WriteStartObject("parameters");
+            w.WriteString("lead", "MLII (signal 0; signal 1 in record 114)");
+            w.WriteNumber("sample_rate_hz", SyntheticBeats.SampleRate);
+            w.WriteNumber("length", SyntheticBeats.Length);
+            w.WriteString("window", "from the R peak, 1.2 x the median R-R interval within 5 s, min-max normalised, zero-padded");
+            w.WriteString("classes", "AAMI: 0 N, 1 S, 2 V, 3 F, 4 Q");
+            if (split == SplitKind.Kaggle) w.WriteNumber("test_fraction", 0.2);
+            else w.WriteString("train_records", string.Join(",", Mitdb.DS1));
+            if (split == SplitKind.InterPatient) w.WriteString("test_records", string.Join(",", Mitdb.DS2));
+            w.WriteEndObject();
+            WriteCounts(w, "all", all);
+            WriteCounts(w, "train", train);
+            WriteCounts(w, "test", test);
+            w.WriteStartObject("records");
+            foreach (var g in Enumerable.Range(0, all.Count).GroupBy(i => all.Records![i]).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                w.WriteStartObject(g.Key);
+                var counts = new long[BeatSet.Classes];
+                foreach (var i in g) counts[all.Labels[i]]++;
+                w.WriteNumber("beats", g.Count());
+                for (int c = 0; c < BeatSet.Classes; c++) w.WriteNumber(((BeatClass)c).ToString(), counts[c]);
+                w.WriteString("side", train.Records!.Contains(g.Key) ? test.Records!.Contains(g.Key) ? "both" : "train" : test.Records!.Contains(g.Key) ? "test" : "none");
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+            w.WriteStartObject("sources");
+            foreach (var record in records)
+                foreach (var ext in new[] { "hea", "dat", "atr" })
+                {
+                    var file = Path.Combine(mitdb, $"{record}.{ext}");
+                    if (!File.Exists(file)) continue;
+                    using var fs = File.OpenRead(file);
+                    w.WriteString(Path.GetFileName(file), Convert.ToHexString(SHA256.HashData(fs)).ToLowerInvariant());
+                }
+            w.WriteEndObject();
+            w.WriteStartObject("seconds");
+            foreach (var (k, v) in seconds) w.WriteNumber(k, Math.Round(v, 3));
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static void WriteCounts(Utf8JsonWriter w, string name, BeatSet set)
+    {
+        w.WriteStartObject(name);
+        w.WriteNumber("beats", set.Count);
+        var counts = set.ClassCounts();
+        for (int c = 0; c < BeatSet.Classes; c++) w.WriteNumber(((BeatClass)c).ToString(), counts[c]);
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The Kaggle files for <paramref name="mitdb"/>, prepared once and kept under <paramref name="cacheRoot"/>
+    /// (default <c>$ECG_CACHE</c> or ~/.cache/ecggpu/beats), keyed by the directory, the split, the seed and
+    /// the size and time of every record file.
+    /// </summary>
+    public static (BeatSet Train, BeatSet Test) LoadCached(string mitdb, SplitKind split, int seed, string? cacheRoot = null, IProgress<string>? progress = null)
+    {
+        if (!Directory.Exists(mitdb)) throw new DirectoryNotFoundException($"{mitdb}: no such directory (expected MIT-BIH records such as 100.hea, 100.dat, 100.atr)");
+        var key = string.Join("|", new[] { Path.GetFullPath(mitdb), split.CliName(), seed.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+            .Concat(Directory.GetFiles(mitdb).Order(StringComparer.Ordinal).Select(f => $"{Path.GetFileName(f)}:{new FileInfo(f).Length}:{File.GetLastWriteTimeUtc(f).Ticks}")));
+        var hash = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..16].ToLowerInvariant();
+        cacheRoot ??= Environment.GetEnvironmentVariable("ECG_CACHE") is { Length: > 0 } env ? env
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ecggpu", "beats");
+        var dir = Path.Combine(cacheRoot, $"mitdb-{split.CliName()}-{seed}-{hash}");
+        var manifest = Path.Combine(dir, "manifest.json");
+        if (File.Exists(manifest) && File.Exists(Path.Combine(dir, KaggleCsv.TrainFile)) && File.Exists(Path.Combine(dir, KaggleCsv.TestFile)))
+        {
+            progress?.Report($"reading cached beats from {dir}");
+            return (KaggleCsv.Read(Path.Combine(dir, KaggleCsv.TrainFile)), KaggleCsv.Read(Path.Combine(dir, KaggleCsv.TestFile)));
+        }
+        var prepared = Run(mitdb, dir, split, seed, progress);
+        return (prepared.Train, prepared.Test);
+    }
+}
