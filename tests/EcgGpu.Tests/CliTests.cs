@@ -9,7 +9,7 @@ namespace EcgGpu.Tests;
 [NonParallelizable]
 public sealed class CliTests
 {
-    private static RootCommand Root() => new("ecg") { DevicesCommand.Create(), VerifyCommand.Create() };
+    private static RootCommand Root() => Cli.Cli.Root();
 
     [Test]
     public void Devices_json_lists_every_device_with_the_documented_fields()
