@@ -68,16 +68,28 @@ public static class Svg
         double hi = max ?? Enumerable.Range(0, rows * cols).Max(i => values[i / cols, i % cols]);
         if (hi <= lo) hi = lo + 1;
         var sb = Open(width, height, title);
+        bool small = rows * cols <= 2500;
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++)
             {
                 double t = (values[r, c] - lo) / (hi - lo);
+                if (!small)
+                {
+                    // Large maps: colours quantised to 64 levels and runs of one colour drawn as one rect, so a
+                    // 187 x 187 correlation map stays a few hundred kilobytes.
+                    t = Math.Round(Math.Clamp(t, 0, 1) * 63) / 63;
+                    int end = c;
+                    while (end + 1 < cols && Math.Round(Math.Clamp((values[r, end + 1] - lo) / (hi - lo), 0, 1) * 63) / 63 == t) end++;
+                    sb.Append($"<rect x=\"{left + c * cell}\" y=\"{top + r * cell}\" width=\"{(end - c + 1) * cell}\" height=\"{cell}\" fill=\"{(diverging ? Diverging(t) : Sequential(t))}\"/>");
+                    c = end;
+                    continue;
+                }
                 string fill = diverging ? Diverging(t) : Sequential(t);
                 sb.Append($"<rect x=\"{left + c * cell}\" y=\"{top + r * cell}\" width=\"{cell}\" height=\"{cell}\" fill=\"{fill}\"><title>{Escape(rowLabels[r])}, {Escape(columnLabels[c])}: {values[r, c].ToString(format, CultureInfo.InvariantCulture)}</title></rect>");
                 if (writeValues && cell >= 28)
                     sb.Append($"<text x=\"{left + c * cell + cell / 2}\" y=\"{top + r * cell + cell / 2 + 4}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{(t > 0.6 && !diverging ? "#fff" : "#000")}\">{values[r, c].ToString(format, CultureInfo.InvariantCulture)}</text>");
             }
-        int labelEvery = Math.Max(1, 14 / cell);
+        int labelEvery = cell >= 14 ? 1 : (int)Math.Ceiling(28.0 / cell / 10) * 10;
         for (int r = 0; r < rows; r += labelEvery)
             sb.Append($"<text x=\"{left - 4}\" y=\"{top + r * cell + cell / 2 + 4}\" font-size=\"11\" text-anchor=\"end\">{Escape(rowLabels[r])}</text>");
         for (int c = 0; c < cols; c += labelEvery)
