@@ -89,7 +89,7 @@ public sealed class ReduceLROnPlateau(Metric monitor = Metric.ValLoss, float fac
 
 /// <summary>Saves the model's weights to <c>path</c> after an epoch, only when the monitored figure improved if <c>saveBestOnly</c>.</summary>
 public sealed class ModelCheckpoint(string path, Metric monitor = Metric.ValLoss, bool saveBestOnly = true,
-    IReadOnlyDictionary<string, string>? metadata = null) : ICallback
+    IReadOnlyDictionary<string, string>? metadata = null, bool includeTrainingState = false) : ICallback
 {
     private double _best;
 
@@ -107,7 +107,7 @@ public sealed class ModelCheckpoint(string path, Metric monitor = Metric.ValLoss
             ["epoch"] = log.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [monitor.ToString()] = value.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         };
-        WeightFile.Save(model, Path, meta);
+        WeightFile.Save(model, Path, meta, includeTrainingState, log.Epoch);
         return false;
     }
 }

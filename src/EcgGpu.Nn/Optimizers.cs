@@ -14,6 +14,12 @@ public abstract class Optimizer
 
     protected Optimizer(float learningRate) => LearningRate = learningRate;
 
+    /// <summary>Sets the step count when training resumes from a checkpoint.</summary>
+    internal void RestoreIterations(int iterations) => Iterations = iterations;
+
+    /// <summary>Allocates the per-parameter state this optimiser keeps (first and second moments), zeroed, if absent.</summary>
+    internal virtual void EnsureState(Parameter p) { }
+
     /// <summary>
     /// When set, gradients are scaled so that their global L2 norm (over every parameter) is at most this
     /// (Keras <c>global_clipnorm</c>). Costs one reduction per parameter and one scalar read per step.
@@ -55,27 +61,37 @@ public abstract class Optimizer
 /// <summary>Adam through the fused kernel; Keras defaults (1e-3, 0.9, 0.999, ε 1e-7).</summary>
 public sealed class AdamOptimizer(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f) : Optimizer(learningRate)
 {
+    internal override void EnsureState(Parameter p)
+    {
+        if (p.M is not null) return;
+        p.M = p.Value.Accelerator.Allocate<float>(p.Length);
+        p.V = p.Value.Accelerator.Allocate<float>(p.Length);
+        p.M.Fill(0f);
+        p.V!.Fill(0f);
+    }
+
     protected override void Update(Parameter p)
     {
-        if (p.M is null)
-        {
-            p.M = p.Value.Accelerator.Allocate<float>(p.Length);
-            p.V = p.Value.Accelerator.Allocate<float>(p.Length);
-            p.M.Fill(0f);
-            p.V!.Fill(0f);
-        }
-        Adam.Step(p.Value, p.Grad, p.M, p.V!, new AdamSettings(LearningRate, beta1, beta2, epsilon), Iterations);
+        EnsureState(p);
+        Adam.Step(p.Value, p.Grad, p.M!, p.V!, new AdamSettings(LearningRate, beta1, beta2, epsilon), Iterations);
     }
 }
 
 /// <summary>SGD with momentum: v = μ·v + g; p −= lr·v.</summary>
 public sealed class SgdOptimizer(float learningRate = 0.01f, float momentum = 0f) : Optimizer(learningRate)
 {
+    internal override void EnsureState(Parameter p)
+    {
+        if (momentum == 0f || p.M is not null) return;
+        p.M = p.Value.Accelerator.Allocate<float>(p.Length);
+        p.M.Fill(0f);
+    }
+
     protected override void Update(Parameter p)
     {
         if (momentum == 0f) { Elementwise.Axpby(-LearningRate, p.Grad, 1f, p.Value); return; }
-        if (p.M is null) { p.M = p.Value.Accelerator.Allocate<float>(p.Length); p.M.Fill(0f); }
-        Elementwise.Axpby(1f, p.Grad, momentum, p.M);
-        Elementwise.Axpby(-LearningRate, p.M, 1f, p.Value);
+        EnsureState(p);
+        Elementwise.Axpby(1f, p.Grad, momentum, p.M!);
+        Elementwise.Axpby(-LearningRate, p.M!, 1f, p.Value);
     }
 }

@@ -46,6 +46,9 @@ public sealed class History
 
 public sealed record FitOptions(int Epochs = 10, bool Shuffle = true, int Seed = 1, float[]? ClassWeights = null)
 {
+    /// <summary>Epochs already done (Keras <c>initial_epoch</c>): training runs epochs InitialEpoch+1..Epochs, with the shuffles those epochs would have had.</summary>
+    public int InitialEpoch { get; init; }
+
     /// <summary>Reported after every step, for progress bars: the epoch, rows done so far in it, rows in all, and the mean loss so far.</summary>
     public IProgress<StepProgress>? StepProgress { get; init; }
 }
@@ -96,7 +99,9 @@ public sealed partial class Sequential
         var order = Enumerable.Range(0, train.Rows).ToArray();
         var parameters = Parameters.ToList();
         foreach (var cb in callbacks) cb.OnTrainBegin(this);
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        // A resumed run replays the shuffles of the epochs already done, so its batches are those of an uninterrupted run.
+        for (int done = 0; done < options.InitialEpoch && options.Shuffle; done++) rng.Shuffle(order);
+        for (int epoch = options.InitialEpoch + 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
             if (options.Shuffle) rng.Shuffle(order);

@@ -20,10 +20,33 @@ public static class WeightFile
 {
     public const string Format = "ecggpu-safetensors/1";
 
-    /// <summary>Saves every parameter of a compiled model; <paramref name="metadata"/> is added to the header.</summary>
-    public static void Save(Sequential model, string path, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>Prefix of the optimiser-state tensors (Adam's moments) in a training checkpoint.</summary>
+    public const string StatePrefix = "__state__.";
+
+    /// <summary>
+    /// Saves every parameter of a compiled model; <paramref name="metadata"/> is added to the header.
+    /// With <paramref name="includeTrainingState"/> the file is a training checkpoint: it also holds the
+    /// optimiser's moments (tensors <c>__state__.layer.parameter.m/.v</c>), its step count and learning
+    /// rate, the dropout step, and the epoch, so that <see cref="Resume"/> continues where training stopped.
+    /// </summary>
+    public static void Save(Sequential model, string path, IReadOnlyDictionary<string, string>? metadata = null, bool includeTrainingState = false, int? epoch = null)
     {
         var tensors = Named(model).Select(t => (t.Name, t.Parameter.Shape, Data: t.Parameter.Value.ToArray())).ToList();
+        var stateMeta = new Dictionary<string, string>();
+        if (includeTrainingState)
+        {
+            var optimizer = model.Optimizer ?? throw new InvalidOperationException("a training checkpoint needs a model compiled with an optimiser");
+            foreach (var (name, p) in Named(model))
+            {
+                if (p.M is not null) tensors.Add((StatePrefix + name + ".m", p.Shape, p.M.ToArray()));
+                if (p.V is not null) tensors.Add((StatePrefix + name + ".v", p.Shape, p.V.ToArray()));
+            }
+            stateMeta["optimizer"] = optimizer.GetType().Name;
+            stateMeta["optimizer_iterations"] = optimizer.Iterations.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            stateMeta["learning_rate"] = optimizer.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            stateMeta["dropout"] = string.Join(",", model.Layers.OfType<Layers.Dropout>().Select(d => FormattableString.Invariant($"{d.Seed}:{d.Step}")));
+            stateMeta["epoch"] = (epoch ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         long offset = 0;
         var offsets = new List<(long Begin, long End)>();
         foreach (var t in tensors)
@@ -41,6 +64,7 @@ public static class WeightFile
             ["classes"] = model.Classes.ToString(),
             ["sha256"] = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(),
         };
+        foreach (var (k, v) in stateMeta) meta[k] = v;
         var header = new MemoryStream();
         using (var w = new Utf8JsonWriter(header))
         {
@@ -106,7 +130,38 @@ public static class WeightFile
     /// with the same shape and dtype F32, no extra tensor may be left over, and the data must match its
     /// checksum; otherwise nothing is changed and a <see cref="WeightFileException"/> says what differs.
     /// </summary>
-    public static void Load(Sequential model, string path)
+    public static void Load(Sequential model, string path) => LoadCore(model, path, withState: false);
+
+    /// <summary>
+    /// Loads a training checkpoint written with <c>includeTrainingState</c>: the weights, the optimiser's
+    /// moments, step count and learning rate, and the dropout step. Returns the epoch it was saved after,
+    /// to pass as <see cref="FitOptions.InitialEpoch"/>.
+    /// </summary>
+    public static int Resume(Sequential model, string path)
+    {
+        var meta = ReadMetadata(path);
+        if (!meta.TryGetValue("optimizer_iterations", out var iterations) || !meta.TryGetValue("epoch", out var epoch))
+            throw new WeightFileException($"{path} holds weights only, not a training checkpoint (save it with includeTrainingState)");
+        var optimizer = model.Optimizer ?? throw new InvalidOperationException("compile the model with an optimiser before resuming");
+        if (meta.TryGetValue("optimizer", out var kind) && kind != optimizer.GetType().Name)
+            throw new WeightFileException($"{path} was saved with {kind}, the model is compiled with {optimizer.GetType().Name}");
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var dropouts = model.Layers.OfType<Layers.Dropout>().ToList();
+        var saved = meta.TryGetValue("dropout", out var ds) && ds.Length > 0 ? ds.Split(',') : [];
+        if (saved.Length != dropouts.Count) throw new WeightFileException($"{path} records {saved.Length} dropout layers, model {model.Name} has {dropouts.Count}");
+        LoadCore(model, path, withState: true);
+        optimizer.RestoreIterations(int.Parse(iterations, inv));
+        if (meta.TryGetValue("learning_rate", out var lr)) optimizer.LearningRate = float.Parse(lr, inv);
+        for (int i = 0; i < dropouts.Count; i++)
+        {
+            var parts = saved[i].Split(':');
+            dropouts[i].Seed = ulong.Parse(parts[0], inv);
+            dropouts[i].Step = uint.Parse(parts[1], inv);
+        }
+        return int.Parse(epoch, inv);
+    }
+
+    private static void LoadCore(Sequential model, string path, bool withState)
     {
         var (doc, dataStart, fileLength) = ReadHeader(path);
         using (doc)
@@ -132,6 +187,21 @@ public static class WeightFile
                 }
                 plan.Add((p, off[0], (int)p.Length));
             }
+            // Optimiser state of a training checkpoint: checked and hashed like the weights, loaded only on resume.
+            var state = new List<(Parameter Parameter, bool First, long Begin, int Count)>();
+            foreach (var name in names.Where(n => n.StartsWith(StatePrefix, StringComparison.Ordinal)).ToList())
+            {
+                names.Remove(name);
+                var owner = name[StatePrefix.Length..^2];
+                var p = expected.FirstOrDefault(e => e.Name == owner).Parameter;
+                var t = root.GetProperty(name);
+                var off = t.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                if (p is null || !(name.EndsWith(".m", StringComparison.Ordinal) || name.EndsWith(".v", StringComparison.Ordinal)))
+                    errors.Add($"state tensor '{name}' belongs to no parameter of model {model.Name}");
+                else if (off.Length != 2 || off[1] - off[0] != p.Length * 4 || off[0] < 0 || dataStart + off[1] > fileLength)
+                    errors.Add($"state tensor '{name}' has data offsets [{string.Join(", ", off)}] that do not hold {p.Length} floats within the file");
+                else state.Add((p, name.EndsWith(".m", StringComparison.Ordinal), off[0], (int)p.Length));
+            }
             foreach (var extra in names) errors.Add($"tensor '{extra}' is not a parameter of model {model.Name}");
             if (errors.Count > 0) throw new WeightFileException($"{path} does not fit model {model.Name}: {string.Join("; ", errors)}");
 
@@ -145,7 +215,8 @@ public static class WeightFile
             if (sha is not null)
             {
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                foreach (var (_, begin, count) in plan.OrderBy(x => x.Begin)) hash.AppendData(data, (int)begin, count * 4);
+                foreach (var (begin, count) in plan.Select(x => (x.Begin, x.Count)).Concat(state.Select(x => (x.Begin, x.Count))).OrderBy(x => x.Item1))
+                    hash.AppendData(data, (int)begin, count * 4);
                 var actual = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
                 if (actual != sha) throw new WeightFileException($"{path} is corrupted: the SHA-256 of its data is {actual}, the header records {sha}");
             }
@@ -155,6 +226,14 @@ public static class WeightFile
                 MemoryMarshal.Cast<byte, float>(data.AsSpan((int)begin, count * 4)).CopyTo(values);
                 if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("weight files are little-endian");
                 p.Value.Upload(values);
+            }
+            if (!withState) return;
+            foreach (var (p, first, begin, count) in state)
+            {
+                model.Optimizer!.EnsureState(p);
+                var values = new float[count];
+                MemoryMarshal.Cast<byte, float>(data.AsSpan((int)begin, count * 4)).CopyTo(values);
+                ((first ? p.M : p.V) ?? throw new WeightFileException($"{path}: the optimiser keeps no {(first ? "first" : "second")} moment for '{p.Name}'")).Upload(values);
             }
         }
     }

@@ -102,4 +102,39 @@ public sealed class WeightFileTests
         WeightFile.Load(restored, path);
         Assert.That(restored.Evaluate(val).Loss, Is.EqualTo(best.ValLoss!.Value).Within(1e-4));
     }
+
+    [TestCase("cnn")]
+    [TestCase("lstm")]
+    public void Resume_from_a_training_checkpoint_continues_exactly_where_training_stopped(string name)
+    {
+        // Uninterrupted: four epochs. Interrupted: two epochs with a training checkpoint after each, then a
+        // fresh process-equivalent (new model, other seed) resumes from the file for epochs 3 and 4.
+        // On the CPU backend (deterministic) the weights must be bit-identical.
+        var data = ToyBeats.Make(96, Zoo.InputLength(name), 2);
+        var acc = CpuAccelerator.Create();
+        using var straight = Zoo.Create(name).Compile(acc, new AdamOptimizer(2e-3f), batchSize: 16, seed: 7);
+        straight.Fit(data, options: new FitOptions(Epochs: 4, Seed: 3));
+
+        var path = Path.Combine(_dir, "checkpoint.safetensors");
+        using (var first = Zoo.Create(name).Compile(acc, new AdamOptimizer(2e-3f), batchSize: 16, seed: 7))
+            first.Fit(data, options: new FitOptions(Epochs: 2, Seed: 3), callbacks: [new ModelCheckpoint(path, Metric.Loss, saveBestOnly: false, includeTrainingState: true)]);
+        Assert.That(WeightFile.ReadMetadata(path)["epoch"], Is.EqualTo("2"));
+
+        using var resumed = Zoo.Create(name).Compile(acc, new AdamOptimizer(2e-3f), batchSize: 16, seed: 123);
+        int epoch = WeightFile.Resume(resumed, path);
+        Assert.That(epoch, Is.EqualTo(2));
+        Assert.That(resumed.Optimizer!.Iterations, Is.EqualTo(2 * 96 / 16));
+        var history = resumed.Fit(data, options: new FitOptions(Epochs: 4, Seed: 3) { InitialEpoch = epoch });
+        Assert.That(history.Epochs.Select(e => e.Epoch), Is.EqualTo(new[] { 3, 4 }));
+        var expected = straight.Parameters.Select(p => p.Value.ToArray()).ToList();
+        var actual = resumed.Parameters.Select(p => p.Value.ToArray()).ToList();
+        for (int i = 0; i < expected.Count; i++) Assert.That(actual[i], Is.EqualTo(expected[i]), $"parameter {i}");
+
+        // The checkpoint still loads as plain weights, and a weights-only file is refused for resuming.
+        using var plain = Zoo.Create(name).Compile(acc, batchSize: 16);
+        WeightFile.Load(plain, path);
+        var weightsOnly = Path.Combine(_dir, "weights.safetensors");
+        WeightFile.Save(straight, weightsOnly);
+        Assert.That(() => WeightFile.Resume(resumed, weightsOnly), Throws.TypeOf<WeightFileException>().With.Message.Contains("not a training checkpoint"));
+    }
 }

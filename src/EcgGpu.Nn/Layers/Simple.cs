@@ -20,6 +20,12 @@ public sealed class Dropout(float rate) : Layer
     private ulong _seed;
     private uint _step;
     private bool _active;
+
+    /// <summary>Training steps taken (the Philox offset of the next mask); restored on resume so the masks continue.</summary>
+    internal uint Step { get => _step; set => _step = value; }
+
+    /// <summary>The Philox key of this layer's masks; saved in a training checkpoint so a resumed run draws the same masks.</summary>
+    internal ulong Seed { get => _seed; set => _seed = value; }
     private DeviceBuffer<float>? _y, _mask, _dx;
 
     protected override int[] BuildCore(int[] inputShape, BuildContext c)
