@@ -29,7 +29,7 @@ public sealed record CheckResult(string Family, string Case, string Output, int 
 public static class KernelChecks
 {
     /// <summary>The families, in the order they are reported.</summary>
-    public static IReadOnlyList<string> Families { get; } = ["elementwise", "gemm", "conv1d", "pool", "dropout", "softmax", "adam", "gather", "reduce", "infogain", "lstm", "gru", "rnn", "attention"];
+    public static IReadOnlyList<string> Families { get; } = ["elementwise", "gemm", "conv1d", "pool", "dropout", "softmax", "adam", "gather", "reduce", "infogain", "lstm", "gru", "rnn", "attention", "batchnorm"];
 
     public static IEnumerable<CheckResult> Run(Accelerator acc, string family, int seed = 1234) => family switch
     {
@@ -37,6 +37,7 @@ public static class KernelChecks
         "gemm" => GemmChecks(acc, new Random(seed)),
         "conv1d" => Conv1dChecks(acc, new Random(seed)),
         "pool" => PoolChecks(acc, new Random(seed)),
+        "batchnorm" => BatchNormChecks(acc, new Random(seed)),
         "dropout" => DropoutChecks(acc, new Random(seed)),
         "softmax" => SoftmaxChecks(acc, new Random(seed)),
         "adam" => AdamChecks(acc, new Random(seed)),
@@ -209,6 +210,40 @@ public static class KernelChecks
             var (gry, grdx) = PoolReference.GlobalAverage(rows, lin, x, dyh[..rows]);
             yield return Compare("pool", c, "gap y", gy.ToArray(), gry, 1e-5, 1e-4);
             yield return Compare("pool", c, "gap dx", gx.ToArray(), grdx, 1e-6, 1e-5);
+        }
+    }
+
+    private static IEnumerable<CheckResult> BatchNormChecks(Accelerator acc, Random rng)
+    {
+        // (N, C, S): dense features (S = 1), convolution outputs, a single channel, and a batch of one.
+        foreach (var (n, c, s) in new[] { (1, 1, 1), (64, 32, 1), (7, 5, 19), (16, 3, 187), (1, 4, 33) })
+        {
+            string name = $"{n}x{c}x{s}";
+            const float eps = 1e-3f;
+            var x = RandomFloats(rng, n * c * s).Select(v => 2f * v + 0.5f).ToArray();
+            var gamma = RandomFloats(rng, c);
+            var beta = RandomFloats(rng, c);
+            var dyh = RandomFloats(rng, n * c * s);
+            using var dx = acc.Upload<float>(x);
+            using var dg = acc.Upload<float>(gamma);
+            using var dbeta = acc.Upload<float>(beta);
+            using var dy = acc.Upload<float>(dyh);
+            using var mean = acc.Allocate<float>(c);
+            using var variance = acc.Allocate<float>(c);
+            using var y = acc.Allocate<float>(n * c * s);
+            using var gx = acc.Allocate<float>(n * c * s);
+            using var ggamma = acc.Allocate<float>(c);
+            using var gbeta = acc.Allocate<float>(c);
+            BatchNorm.BatchNorm.Statistics(n, c, s, dx, mean, variance);
+            BatchNorm.BatchNorm.Forward(n, c, s, eps, dx, mean, variance, dg, dbeta, y);
+            BatchNorm.BatchNorm.Backward(n, c, s, eps, dx, dy, mean, variance, dg, gx, ggamma, gbeta);
+            var r = BatchNorm.BatchNormReference.Run(n, c, s, eps, x, gamma, beta, dyh);
+            yield return Compare("batchnorm", name, "mean", mean.ToArray(), r.Mean, 1e-5, 1e-4);
+            yield return Compare("batchnorm", name, "var", variance.ToArray(), r.Var, 1e-5, 1e-4);
+            yield return Compare("batchnorm", name, "y", y.ToArray(), r.Y, 1e-4, 1e-3);
+            yield return Compare("batchnorm", name, "dx", gx.ToArray(), r.Dx, 1e-4, 1e-3);
+            yield return Compare("batchnorm", name, "dgamma", ggamma.ToArray(), r.Dgamma, 1e-4, 1e-4);
+            yield return Compare("batchnorm", name, "dbeta", gbeta.ToArray(), r.Dbeta, 1e-4, 1e-4);
         }
     }
 

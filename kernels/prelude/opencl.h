@@ -17,6 +17,7 @@
 #define logf(x) log(x)
 #define tanhf(x) tanh(x)
 #define sqrtf(x) sqrt(x)
+#define sqrtf(x) sqrt(x)
 #define fabsf(x) fabs(x)
 #define fmaxf(a, b) fmax((a), (b))
 #define fminf(a, b) fmin((a), (b))

@@ -20,6 +20,8 @@ public sealed class Parameter : IDisposable
     public DeviceBuffer<float> Grad { get; }
     /// <summary>L2 regularisation factor: the loss gains λ·Σw², the gradient 2λ·w.</summary>
     public float L2 { get; init; }
+    /// <summary>False for state that training does not update through gradients (BatchNormalization's moving statistics); it is saved with the weights.</summary>
+    public bool Trainable { get; init; } = true;
     internal DeviceBuffer<float>? M { get; set; }
     internal DeviceBuffer<float>? V { get; set; }
 

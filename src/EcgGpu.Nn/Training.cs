@@ -97,7 +97,7 @@ public sealed partial class Sequential
         var history = new History();
         var rng = new Random(options.Seed);
         var order = Enumerable.Range(0, train.Rows).ToArray();
-        var parameters = Parameters.ToList();
+        var parameters = Parameters.Where(p => p.Trainable).ToList();
         foreach (var cb in callbacks) cb.OnTrainBegin(this);
         // A resumed run replays the shuffles of the epochs already done, so its batches are those of an uninterrupted run.
         for (int done = 0; done < options.InitialEpoch && options.Shuffle; done++) rng.Shuffle(order);

@@ -48,7 +48,7 @@ public sealed class CudaDialectTests
             File.WriteAllText(Path.Combine(dir.FullName, "nvrtc_builtins.h"), NvrtcBuiltins);
             var program = KernelSources.Program(AcceleratorKind.Cuda, path, new Dictionary<string, string>
             {
-                ["TS"] = "16", ["REDUCE_WG"] = "256", ["HIST_MAX"] = "2048", ["SOFTMAX_WG"] = "64", ["HID"] = "32", ["BPG"] = "2",
+                ["TS"] = "16", ["REDUCE_WG"] = "256", ["BN_WG"] = "256", ["HIST_MAX"] = "2048", ["SOFTMAX_WG"] = "64", ["HID"] = "32", ["BPG"] = "2",
             });
             var file = Path.Combine(dir.FullName, "kernel.cu");
             File.WriteAllText(file, program.FullText());

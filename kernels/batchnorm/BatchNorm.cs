@@ -1,0 +1,74 @@
+using EcgGpu.Runtime;
+
+namespace EcgGpu.Kernels.BatchNorm;
+
+/// <summary>
+/// Batch normalisation over (N, C, S) tensors, statistics per channel: batch statistics, the
+/// normalising affine transform, and the backward pass through the statistics.
+/// </summary>
+public static class BatchNorm
+{
+    internal const string Source = "batchnorm/batchnorm.cl";
+    private const int WorkGroup = 256;
+    private static readonly Dictionary<string, string> Defines = new() { ["BN_WG"] = WorkGroup.ToString() };
+
+    private static void Check(int n, int c, int s)
+    {
+        if (n <= 0 || c <= 0 || s <= 0) throw new ArgumentOutOfRangeException(nameof(n), $"batch normalisation needs positive N, C and S ({n}, {c}, {s})");
+    }
+
+    private static int Wg(Accelerator acc) => Math.Min(WorkGroup, acc.MaxWorkGroupSize) == WorkGroup ? WorkGroup
+        : throw new NotSupportedException($"{acc.Device.Name}: batch normalisation needs work-groups of {WorkGroup}");
+
+    /// <summary>mean[c] and the biased variance var[c] of each channel over N·S values.</summary>
+    public static void Statistics(int n, int c, int s, DeviceBuffer<float> x, DeviceBuffer<float> mean, DeviceBuffer<float> var)
+    {
+        var acc = Launch.Same(x, mean, var);
+        Check(n, c, s);
+        Launch.AtLeast(x, (long)n * c * s, nameof(x));
+        Launch.AtLeast(mean, c, nameof(mean));
+        Launch.AtLeast(var, c, nameof(var));
+        if (Launch.IsCpu(acc)) { BatchNormCpu.Stats(n, c, s, Arr(x), Arr(mean), Arr(var), Launch.Parallel(acc)); return; }
+        int wg = Wg(acc);
+        KernelSources.Kernel(acc, Source, "bn_stats", Defines).Launch((long)c * wg, wg, n, c, s, x, mean, var);
+    }
+
+    /// <summary>y = gamma·(x − mean)/sqrt(var + eps) + beta per channel.</summary>
+    public static void Forward(int n, int c, int s, float eps, DeviceBuffer<float> x, DeviceBuffer<float> mean, DeviceBuffer<float> var,
+        DeviceBuffer<float> gamma, DeviceBuffer<float> beta, DeviceBuffer<float> y)
+    {
+        var acc = Launch.Same(x, mean, var, gamma, beta, y);
+        Check(n, c, s);
+        long total = (long)n * c * s;
+        Launch.AtLeast(x, total, nameof(x));
+        Launch.AtLeast(y, total, nameof(y));
+        if (Launch.IsCpu(acc)) { BatchNormCpu.Forward(n, c, s, eps, Arr(x), Arr(mean), Arr(var), Arr(gamma), Arr(beta), Arr(y), Launch.Parallel(acc)); return; }
+        KernelSources.Kernel(acc, Source, "bn_forward", Defines).Launch(total, Launch.Local1D(acc), (int)total, c, s, eps, x, mean, var, gamma, beta, y);
+    }
+
+    /// <summary>
+    /// dx (overwritten), and dgamma, dbeta (overwritten). With <paramref name="batchStatistics"/> the
+    /// forward pass used this batch's mean and variance and dx includes the gradient through them;
+    /// otherwise they were fixed (moving averages, inference) and dx = gamma·dy/sqrt(var + eps).
+    /// </summary>
+    public static void Backward(int n, int c, int s, float eps, DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> mean, DeviceBuffer<float> var,
+        DeviceBuffer<float> gamma, DeviceBuffer<float> dx, DeviceBuffer<float> dgamma, DeviceBuffer<float> dbeta, bool batchStatistics = true)
+    {
+        var acc = Launch.Same(x, dy, mean, var, gamma, dx, dgamma, dbeta);
+        Check(n, c, s);
+        long total = (long)n * c * s;
+        Launch.AtLeast(x, total, nameof(x));
+        Launch.AtLeast(dy, total, nameof(dy));
+        Launch.AtLeast(dx, total, nameof(dx));
+        if (Launch.IsCpu(acc))
+        {
+            BatchNormCpu.Backward(n, c, s, eps, batchStatistics, Arr(x), Arr(dy), Arr(mean), Arr(var), Arr(gamma), Arr(dx), Arr(dgamma), Arr(dbeta), Launch.Parallel(acc));
+            return;
+        }
+        int wg = Wg(acc);
+        KernelSources.Kernel(acc, Source, "bn_backward_reduce", Defines).Launch((long)c * wg, wg, n, c, s, eps, x, dy, mean, var, dgamma, dbeta);
+        KernelSources.Kernel(acc, Source, "bn_backward_dx", Defines).Launch(total, Launch.Local1D(acc), (int)total, n, c, s, eps, batchStatistics ? 1 : 0, x, dy, mean, var, gamma, dgamma, dbeta, dx);
+    }
+
+    private static float[] Arr(DeviceBuffer<float> b) => ((Runtime.Cpu.CpuBuffer<float>)b).Array;
+}
