@@ -1,0 +1,122 @@
+using EcgGpu.Data;
+using EcgGpu.Runtime.Cpu;
+using NUnit.Framework;
+
+namespace EcgGpu.Tests;
+
+public sealed class PreprocessingTests
+{
+    [Test]
+    public void StandardScaler_gives_zero_mean_unit_population_std_and_leaves_constant_columns_finite()
+    {
+        var beats = SyntheticBeats.Generate(300, 4);
+        var scaler = FeatureScaler.FitStandard(beats);
+        var scaled = scaler.Transform(beats);
+        foreach (var c in scaled.Describe())
+        {
+            Assert.That(c.Mean, Is.EqualTo(0).Within(1e-5), c.Column);
+            double populationStd = c.Std * Math.Sqrt((c.Count - 1.0) / c.Count);
+            if (c.Max > c.Min) Assert.That(populationStd, Is.EqualTo(1).Within(1e-4), c.Column);
+        }
+        Assert.That(scaled.Samples.All(float.IsFinite));
+        Assert.That(() => scaler.Transform(beats.SelectColumns([0, 1])), Throws.ArgumentException.With.Message.Contains("187 columns"));
+    }
+
+    [Test]
+    public void MinMaxScaler_maps_the_training_range_to_zero_one()
+    {
+        var beats = new BeatSet([1, 10, 3, 20, 5, 30], [0, 1, 2], 2);
+        var scaled = FeatureScaler.FitMinMax(beats).Transform(beats);
+        Assert.That(scaled.Samples, Is.EqualTo(new[] { 0f, 0f, 0.5f, 0.5f, 1f, 1f }));
+    }
+
+    [Test]
+    public void Stratified_split_keeps_each_class_fraction_and_loses_no_row()
+    {
+        var beats = SyntheticBeats.Generate(1000, 2, [0.7, 0.1, 0.1, 0.05, 0.05]);
+        var (train, test) = Splits.Stratified(beats, 0.2, seed: 5);
+        Assert.That(train.Count + test.Count, Is.EqualTo(beats.Count));
+        var all = beats.ClassCounts();
+        var t = test.ClassCounts();
+        for (int c = 0; c < 5; c++) Assert.That(t[c], Is.EqualTo(Math.Round(all[c] * 0.2)).Within(1), $"class {c}");
+    }
+
+    [Test]
+    public void Inter_patient_split_puts_no_record_on_both_sides()
+    {
+        var beats = SyntheticBeats.Generate(440, 3);
+        var records = Enumerable.Range(0, beats.Count).Select(i => (i % 3 == 0 ? Mitdb.DS1 : i % 3 == 1 ? Mitdb.DS2 : ["102", "104", "107", "217"])[i % 22 % (i % 3 == 2 ? 4 : 22)]).ToArray();
+        var (train, test) = Splits.InterPatient(beats with { Records = records });
+        Assert.That(train.Records!.Intersect(test.Records!), Is.Empty);
+        Assert.That(train.Records!.All(Mitdb.DS1.Contains) && test.Records!.All(Mitdb.DS2.Contains));
+        Assert.That(train.Count + test.Count, Is.EqualTo(beats.Count - records.Count(r => r is "102" or "104" or "107" or "217")), "paced records are left out");
+        Assert.That(() => Splits.InterPatient(beats), Throws.ArgumentException.With.Message.Contains("record of every beat"));
+    }
+
+    [Test]
+    public void Oversampling_balances_the_classes_and_augmentation_changes_the_copies()
+    {
+        var beats = SyntheticBeats.Generate(500, 6, [0.8, 0.05, 0.05, 0.05, 0.05]);
+        var plain = Splits.Oversample(beats, seed: 1);
+        Assert.That(plain.ClassCounts().Distinct().Count(), Is.EqualTo(1), "every class as large as the largest");
+        var augmented = Splits.Oversample(beats, seed: 1, augment: true);
+        Assert.That(augmented.ClassCounts(), Is.EqualTo(plain.ClassCounts()));
+        var originals = new HashSet<string>(Enumerable.Range(0, beats.Count).Select(i => string.Join(",", beats.Row(i).ToArray())));
+        int copiesKeptExactly = Enumerable.Range(0, augmented.Count).Count(i => originals.Contains(string.Join(",", augmented.Row(i).ToArray())));
+        Assert.That(copiesKeptExactly, Is.EqualTo(beats.Count), "only the original rows are unchanged");
+        var row = new float[] { 0, 1, 2, 3 };
+        Splits.Augment(row, 2.0, 1.0);
+        Assert.That(row, Is.EqualTo(new float[] { 0, 2, 4, 6 }));
+    }
+
+    [Test]
+    public void Information_gain_selection_keeps_the_top_columns_and_the_stored_transform_reapplies()
+    {
+        var beats = SyntheticBeats.Generate(400, 8);
+        using var acc = CpuAccelerator.Create();
+        var pre = Preprocessing.Fit(beats, 60, FeatureScaler.Standard, acc);
+        Assert.That(pre.Features, Has.Length.EqualTo(60));
+        Assert.That(pre.Features!.Distinct().Count(), Is.EqualTo(60));
+        var (ranked, gains) = FeatureSelection.Rank(acc, beats);
+        Assert.That(pre.Features, Is.EqualTo(ranked[..60]));
+        Assert.That(gains[ranked[0]], Is.GreaterThanOrEqualTo(gains[ranked[59]]));
+        var back = Preprocessing.FromMetadata(pre.ToMetadata(), 187, "f");
+        Assert.That(back.Apply(beats).Samples, Is.EqualTo(pre.Apply(beats).Samples));
+    }
+}
+
+public sealed class PrepareTests
+{
+    [Test]
+    public void Prepare_writes_kaggle_files_and_a_manifest_from_raw_records()
+    {
+        var source = Mitdb.FindDirectory();
+        if (source is null) Assert.Ignore("MIT-BIH records not found: set ECG_MITDB or place them in ../shared/data/mitdb");
+        var root = Directory.CreateTempSubdirectory("ecg-prepare-").FullName;
+        try
+        {
+            // Three records (one of each DS1 and DS2, and 100), copied, so that the test is quick.
+            var records = Path.Combine(root, "mitdb");
+            Directory.CreateDirectory(records);
+            foreach (var r in new[] { "100", "101", "105" })
+                foreach (var ext in new[] { "hea", "dat", "atr" })
+                    File.Copy(Path.Combine(source, $"{r}.{ext}"), Path.Combine(records, $"{r}.{ext}"));
+            var prepared = MitdbPreparation.Run(records, Path.Combine(root, "out"), SplitKind.InterPatient, seed: 1);
+            var train = KaggleCsv.Read(prepared.TrainPath);
+            var test = KaggleCsv.Read(prepared.TestPath);
+            Assert.That(train.Labels, Is.EqualTo(prepared.Train.Labels));
+            Assert.That(test.Samples, Is.EqualTo(prepared.Test.Samples));
+            Assert.That(prepared.Train.Records!.Distinct(), Is.EqualTo(new[] { "101" }), "101 is in DS1");
+            Assert.That(prepared.Test.Records!.Distinct(), Is.EquivalentTo(new[] { "100", "105" }), "100 and 105 are in DS2");
+            using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(prepared.ManifestPath));
+            var m = manifest.RootElement;
+            Assert.That(m.GetProperty("split").GetString(), Is.EqualTo("inter-patient"));
+            Assert.That(m.GetProperty("records").GetProperty("100").GetProperty("beats").GetInt32(), Is.EqualTo(prepared.Test.Records!.Count(r => r == "100")));
+            Assert.That(m.GetProperty("records").GetProperty("100").GetProperty("N").GetInt32(), Is.GreaterThan(2000));
+            Assert.That(m.GetProperty("sources").EnumerateObject().Count(), Is.EqualTo(9));
+            Assert.That(m.GetProperty("sources").GetProperty("100.dat").GetString(), Has.Length.EqualTo(64));
+            Assert.That(m.GetProperty("train").GetProperty("beats").GetInt32(), Is.EqualTo(train.Count));
+        }
+        finally { Directory.Delete(root, true); }
+    }
+}
