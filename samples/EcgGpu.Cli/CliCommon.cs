@@ -58,7 +58,10 @@ internal static class CliCommon
             var train = KaggleCsv.Find(data, KaggleCsv.TrainFile) ?? throw new FileNotFoundException($"--data {data}: no {KaggleCsv.TrainFile} or {KaggleCsv.TrainFile}.gz there");
             var test = KaggleCsv.Find(data, KaggleCsv.TestFile) ?? throw new FileNotFoundException($"--data {data}: no {KaggleCsv.TestFile} or {KaggleCsv.TestFile}.gz there");
             Status($"reading {train} and {test}");
-            return (KaggleCsv.Read(train), KaggleCsv.Read(test), $"Kaggle-format files in {data}");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (trainBeats, testBeats) = (KaggleCsv.Read(train), KaggleCsv.Read(test));
+            Status($"read {trainBeats.Count} + {testBeats.Count} beats in {clock.Elapsed.TotalSeconds:F1} s");
+            return (trainBeats, testBeats, $"Kaggle-format files in {data}");
         }
         if (mitdb is not null)
         {
