@@ -213,8 +213,10 @@ public sealed partial class Sequential
         int rows = x.Length / InputWidth;
         var result = new float[(long)rows * Classes];
         using var all = acc.Upload<float>(x);
-        using var batchX = acc.Allocate<float>((long)BatchSize * InputWidth);
-        using var probabilities = acc.Allocate<float>((long)BatchSize * Classes);
+        // Sized for this call (one row for single-beat latency), not for the compiled batch size.
+        int chunk = Math.Min(BatchSize, rows);
+        using var batchX = acc.Allocate<float>((long)chunk * InputWidth);
+        using var probabilities = acc.Allocate<float>((long)chunk * Classes);
         for (int start = 0; start < rows; start += BatchSize)
         {
             int n = Math.Min(BatchSize, rows - start);
