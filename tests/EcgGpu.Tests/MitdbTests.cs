@@ -21,6 +21,13 @@ public sealed class MitdbTests
         Assert.That((header.Frequency, header.Samples, header.SignalInfo[0].Description), Is.EqualTo((360.0, 650000, "MLII")));
         var signals = Mitdb.ReadSignals(dir, header);
         Assert.That(signals[0][0], Is.EqualTo(995), "first MLII sample as the header records it");
+        Assert.That(signals[1][0], Is.EqualTo(1011), "first V5 sample");
+        Assert.That(signals[0], Has.Length.EqualTo(650000));
+        Assert.That(header.SignalInfo.Select(i => i.Checksum), Is.EqualTo(new[] { -22131, 20052 }), "ReadSignals verified both against the data");
+        var annotations = Mitdb.ReadAnnotations(dir, "100");
+        // MIT codes: 1 = N, 8 = A (atrial premature), 5 = V.
+        Assert.That((annotations.Count(a => a.Code == 1), annotations.Count(a => a.Code == 8), annotations.Count(a => a.Code == 5)), Is.EqualTo((2239, 33, 1)));
+        Assert.That(annotations.Count(a => Mitdb.AamiClass(a.Code) is not null), Is.EqualTo(2273), "beat annotations");
         var beats = Mitdb.ExtractBeats(dir, "100", out var where);
         var counts = beats.Labels.GroupBy(l => (BeatClass)l).ToDictionary(g => g.Key, g => g.Count());
         TestContext.Out.WriteLine(string.Join(", ", counts.Select(kv => $"{kv.Key} {kv.Value}")));
@@ -56,12 +63,9 @@ public sealed class MitdbTests
         var (beats, records) = Mitdb.ExtractAll(dir);
         var counts = Enumerable.Range(0, 5).Select(c => beats.Labels.Count(l => l == c)).ToArray();
         TestContext.Out.WriteLine($"{beats.Count} beats from {records.Distinct().Count()} records: N {counts[0]}, S {counts[1]}, V {counts[2]}, F {counts[3]}, Q {counts[4]}");
-        // DESIGN.md: about 109,490 beats (N ≈ 90,600, S ≈ 2,780, V ≈ 7,240, F ≈ 800, Q ≈ 8,040).
-        Assert.That(beats.Count, Is.InRange(108_000, 110_500));
-        Assert.That(counts[0], Is.InRange(89_000, 91_500));
-        Assert.That(counts[1], Is.InRange(2_600, 2_900));
-        Assert.That(counts[2], Is.InRange(7_000, 7_400));
-        Assert.That(counts[3], Is.InRange(750, 850));
-        Assert.That(counts[4], Is.InRange(7_800, 8_200));
+        // DESIGN.md: about 109,490 beats (N ≈ 90,600, S ≈ 2,780, V ≈ 7,240, F ≈ 800, Q ≈ 8,040); each within 0.5 %.
+        Assert.That(beats.Count, Is.EqualTo(109_490).Within(0.5).Percent);
+        var expected = new[] { 90_600, 2_780, 7_240, 800, 8_040 };
+        for (int c = 0; c < 5; c++) Assert.That(counts[c], Is.EqualTo(expected[c]).Within(0.5).Percent, ((BeatClass)c).ToString());
     }
 }
