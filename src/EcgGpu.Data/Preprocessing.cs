@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -214,9 +213,4 @@ public static class Splits
             row[i] = (float)(v * amplitude);
         }
     }
-}
-
-internal static class Invariant
-{
-    public static string Join(IEnumerable<int> values) => string.Join(",", values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
 }
