@@ -53,6 +53,9 @@ internal static class Launch
     public static Span<T> Span<T>(DeviceBuffer<T> buffer) where T : unmanaged
         => buffer is CpuBuffer<T> cpu ? cpu.Span : throw new InvalidOperationException("not a CPU buffer");
 
+    public static T[] Array<T>(DeviceBuffer<T> buffer) where T : unmanaged
+        => buffer is CpuBuffer<T> cpu ? cpu.Array : throw new InvalidOperationException("not a CPU buffer");
+
     public static ParallelOptions Parallel(Accelerator a)
         => a is CpuAccelerator cpu ? cpu.ParallelOptions : new ParallelOptions();
 

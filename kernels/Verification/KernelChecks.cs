@@ -157,6 +157,10 @@ public static class KernelChecks
             new Conv1dShape(3, 4, 50, 5, 5, Padding.Same),
             new Conv1dShape(2, 3, 19, 5, 4, Padding.Same),
             new Conv1dShape(2, 16, 93, 32, 3, Padding.Valid),
+            // The CPU path tiles 4 × 24 (forward) and 4 × 3 channels (weight gradient): edges of both.
+            new Conv1dShape(5, 32, 22, 32, 5, Padding.Same),
+            new Conv1dShape(1, 7, 49, 6, 7, Padding.Valid),
+            new Conv1dShape(3, 5, 10, 3, 5, Padding.Same),
         };
         foreach (var s in shapes)
         {
@@ -187,11 +191,14 @@ public static class KernelChecks
 
     private static IEnumerable<CheckResult> PoolChecks(Accelerator acc, Random rng)
     {
-        foreach (var (rows, lin, k, s) in new[] { (1, 1, 1, 1), (12, 19, 2, 2), (64, 185, 2, 2), (5, 50, 5, 2), (3, 17, 3, 1) })
+        // Ties (values from {-1, 0, 1}, as after a ReLU) check that the first maximum of a window wins everywhere.
+        foreach (var (rows, lin, k, s, ties) in new[] { (1, 1, 1, 1, false), (12, 19, 2, 2, false), (64, 185, 2, 2, false), (5, 50, 5, 2, false),
+            (3, 17, 3, 1, false), (4, 40, 4, 3, false), (7, 60, 5, 2, true) })
         {
-            string c = $"{rows}x{lin} k{k} s{s}";
+            string c = $"{rows}x{lin} k{k} s{s}{(ties ? " ties" : "")}";
             int lout = Pool.Pool.OutputLength(lin, k, s);
             var x = RandomFloats(rng, rows * lin);
+            if (ties) for (int i = 0; i < x.Length; i++) x[i] = MathF.Round(x[i]);
             var dyh = RandomFloats(rng, rows * lout);
             using var dx = acc.Upload<float>(x);
             using var y = acc.Allocate<float>(rows * lout);
@@ -249,7 +256,7 @@ public static class KernelChecks
 
     private static IEnumerable<CheckResult> DropoutChecks(Accelerator acc, Random rng)
     {
-        foreach (var (n, rate) in new[] { (1, 0.5f), (1001, 0.5f), (4096, 0.3f), (12345, 0.1f) })
+        foreach (var (n, rate) in new[] { (1, 0.5f), (1001, 0.5f), (4096, 0.3f), (12345, 0.1f), (70001, 0.5f) })
         {
             string c = $"n={n} p={rate}";
             var x = RandomFloats(rng, n);
@@ -257,9 +264,16 @@ public static class KernelChecks
             using var y = acc.Allocate<float>(n);
             using var mask = acc.Allocate<float>(n);
             DropoutKernel.Forward(rate, 0x1234_5678_9ABCUL, 7, dx, y, mask);
+            // Reference: element i takes word i mod 4 of Philox block i / 4, one scalar block at a time.
             var ry = new float[n];
             var rmask = new float[n];
-            DropoutCpuKernel.Forward(rate, 0x1234_5678_9ABCUL, 7, x, ry, rmask);
+            for (int i = 0; i < n; i++)
+            {
+                var (b0, b1, b2, b3) = DropoutCpuKernel.Philox((uint)(i / 4), 0, 7, 0, 0x5678_9ABCu, 0x1234u);
+                uint bits = (i % 4) switch { 0 => b0, 1 => b1, 2 => b2, _ => b3 };
+                rmask[i] = (bits >> 8) * (1f / 16777216f) >= rate ? 1f / (1f - rate) : 0f;
+                ry[i] = x[i] * rmask[i];
+            }
             // Same seed, same mask on every backend: bit-exact.
             yield return Compare("dropout", c, "mask", mask.ToArray(), rmask);
             yield return Compare("dropout", c, "y", y.ToArray(), ry, 1e-7, 1e-6);
@@ -315,6 +329,7 @@ public static class KernelChecks
             (1000, new AdamSettings(LearningRate: 0.01f, Epsilon: 1e-8f)),
             (4097, new AdamSettings(WeightDecay: 0.01f)),
             (513, new AdamSettings(LearningRate: 0.005f, WeightDecay: 0.05f, Decoupled: true)),
+            (40_003, new AdamSettings(LearningRate: 0.002f)),   // the CPU splits past 16,384 into parallel chunks
         })
         {
             string c = $"n={n} lr={settings.LearningRate} wd={settings.WeightDecay}{(settings.Decoupled ? " decoupled" : "")}";

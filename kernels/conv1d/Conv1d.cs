@@ -67,8 +67,9 @@ public static class Conv1d
     {
         var acc = Launch.Same(x, dy, dw);
         Check(s, x, dw, dy);
-        if (Launch.IsCpu(acc)) Conv1dCpu.BackwardWeight(s, Arr(x), Arr(dy), Arr(dw), Launch.Parallel(acc));
-        else KernelSources.Kernel(acc, Source, "conv1d_backward_weight", Defines).Launch(s.WeightLength * ReduceWorkGroup, ReduceWorkGroup,
+        if (db is not null) { Launch.Same(x, db); Launch.AtLeast(db, s.Cout, nameof(db)); }
+        if (Launch.IsCpu(acc)) { Conv1dCpu.BackwardWeight(s, Arr(x), Arr(dy), Arr(dw), db is null ? null : Arr(db), Launch.Parallel(acc)); return; }
+        KernelSources.Kernel(acc, Source, "conv1d_backward_weight", Defines).Launch(s.WeightLength * ReduceWorkGroup, ReduceWorkGroup,
             s.N, s.Cin, s.Lin, s.Cout, s.K, s.Pad, s.Lout, x, dy, dw);
         if (db is not null) Elementwise.Elementwise.BiasGrad(dy, db, s.N, s.Cout, s.Lout);
     }

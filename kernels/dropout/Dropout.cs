@@ -16,7 +16,7 @@ public static class Dropout
         if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), $"dropout rate must be in [0, 1), got {rate}");
         var acc = Launch.Same(x, y, mask);
         int count = Elementwise.Elementwise.Count(n, y, x, mask);
-        if (Launch.IsCpu(acc)) { DropoutCpu.Forward(rate, seed, offset, Launch.Span(x)[..count], Launch.Span(y), Launch.Span(mask)); return; }
+        if (Launch.IsCpu(acc)) { DropoutCpu.Forward(rate, seed, offset, Launch.Array(x), Launch.Array(y), Launch.Array(mask), count, Launch.Parallel(acc)); return; }
         KernelSources.Kernel(acc, Source, "dropout_forward").Launch((count + 3) / 4, Launch.Local1D(acc),
             count, rate, (uint)seed, (uint)(seed >> 32), offset, x, y, mask);
     }

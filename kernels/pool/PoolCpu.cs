@@ -1,21 +1,70 @@
+using System.Runtime.Intrinsics;
+
 namespace EcgGpu.Kernels.Pool;
 
 /// <summary>CPU pooling; rows are independent and run in parallel.</summary>
 public static class PoolCpu
 {
-    public static void MaxForward(int rows, int lin, int k, int s, int lout, float[] x, float[] y, int[] argmax, ParallelOptions parallel)
-        => Parallel.For(0, rows, parallel, r =>
+    /// <summary>
+    /// Rows in parallel; within a row eight windows at a time. The row is first split into its stride
+    /// phases (phase p holds x[s·j + p]), so tap t = s·q + p of windows j … j+7 is one contiguous load at
+    /// phase p, offset j + q. Taps run in order with a strict comparison: the first maximum wins, as on devices.
+    /// </summary>
+    public static unsafe void MaxForward(int rows, int lin, int k, int s, int lout, float[] x, float[] y, int[] argmax, ParallelOptions parallel)
+    {
+        const int RowsPerTask = 16;
+        int phaseLength = (lin + s - 1) / s;
+        Parallel.For(0, (rows + RowsPerTask - 1) / RowsPerTask, parallel, () => new float[s * phaseLength], (task, _, phases) =>
         {
-            for (int j = 0; j < lout; j++)
+            for (int r = task * RowsPerTask; r < Math.Min(rows, (task + 1) * RowsPerTask); r++)
+                fixed (float* xr = &x[r * lin]) fixed (float* ph = phases) fixed (float* yr = &y[r * lout]) fixed (int* ar = &argmax[r * lout])
+                    MaxRow(xr, lin, k, s, lout, ph, phaseLength, yr, ar);
+            return phases;
+        }, _ => { });
+    }
+
+    private static unsafe void MaxRow(float* x, int lin, int k, int s, int lout, float* phases, int phaseLength, float* y, int* argmax)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated && lout >= 8)
+        {
+            float* src = x;
+            if (s > 1)
             {
-                int start = r * lin + j * s, best = start;
-                float m = x[start];
-                for (int t = 1; t < k; t++)
-                    if (x[start + t] > m) { m = x[start + t]; best = start + t; }
-                y[r * lout + j] = m;
-                argmax[r * lout + j] = best - r * lin;
+                for (int p = 0; p < s; p++)
+                {
+                    float* dst = phases + p * phaseLength;
+                    for (int i = p, q = 0; i < lin; i += s, q++) dst[q] = x[i];
+                }
+                src = phases;
             }
-        });
+            var lane = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * s;
+            for (; j + 8 <= lout; j += 8)
+            {
+                var m = Vector256.Load(src + j);
+                var start = Vector256.Create(j * s) + lane;
+                var best = start;
+                for (int t = 1; t < k; t++)
+                {
+                    var v = Vector256.Load(src + (t % s) * phaseLength + j + t / s);
+                    var greater = Vector256.GreaterThan(v, m);
+                    m = Vector256.ConditionalSelect(greater, v, m);
+                    best = Vector256.ConditionalSelect(greater.AsInt32(), start + Vector256.Create(t), best);
+                }
+                m.Store(y + j);
+                best.Store(argmax + j);
+            }
+        }
+        for (; j < lout; j++)
+        {
+            int start = j * s, best = start;
+            float m = x[start];
+            for (int t = 1; t < k; t++)
+                if (x[start + t] > m) { m = x[start + t]; best = start + t; }
+            y[j] = m;
+            argmax[j] = best;
+        }
+    }
 
     public static void MaxBackward(int rows, int lin, int lout, float[] dy, int[] argmax, float[] dx, ParallelOptions parallel)
         => Parallel.For(0, rows, parallel, r =>

@@ -223,7 +223,9 @@ public static class Recurrent
     private static Accelerator Check(RecurrentShape s, DeviceBuffer<float> x, RecurrentWeights w, RecurrentState state)
     {
         s.Validate();
-        if (state.Shape != s) throw new ArgumentException($"state was made for {state.Shape}, not {s}", nameof(state));
+        // A state serves any batch up to the one it was made for: buffers are batch-major, so n rows are a prefix.
+        if (state.Shape with { N = s.N } != s || state.Shape.N < s.N)
+            throw new ArgumentException($"state was made for {state.Shape}, not {s}", nameof(state));
         var acc = Launch.Same(x, w.W, w.U, w.Bias, state.Hidden);
         if (w.RecurrentBias is not null) { Launch.Same(x, w.RecurrentBias); Launch.AtLeast(w.RecurrentBias, s.GateWidth, "recurrentBias"); }
         Launch.AtLeast(x, s.InputLength, nameof(x));

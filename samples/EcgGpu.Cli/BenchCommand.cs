@@ -16,7 +16,7 @@ namespace EcgGpu.Cli;
 internal static class BenchCommand
 {
     public sealed record ModelFigures(string Model, long Params, int Batch, double TrainBeatsPerSecond, double StepMilliseconds,
-        double SingleBeatMicroseconds, double Batch1024BeatsPerSecond);
+        double SingleBeatMicroseconds, double Batch1024BeatsPerSecond, StepProfile Profile);
 
     public static Command Create()
     {
@@ -26,7 +26,8 @@ internal static class BenchCommand
         var backend = CliCommon.Backend();
         var device = CliCommon.Device();
         var json = new Option<string?>("--json") { Description = "Also write the figures, device, settings and date to this JSON file." };
-        var command = new Command("bench", "Training beats/s, single-beat latency and batch-1024 throughput per model on one device.") { models, batch, steps, backend, device, json };
+        var profile = new Option<bool>("--profile") { Description = "Also print each model's step time per layer (forward and backward), gather, loss and optimiser." };
+        var command = new Command("bench", "Training beats/s, single-beat latency, batch-1024 throughput and peak device memory per model on one device.") { models, batch, steps, backend, device, json, profile };
         command.SetAction(r => CliCommon.Guard(() =>
         {
             var names = r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -37,13 +38,15 @@ internal static class BenchCommand
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var results = new List<ModelFigures>();
             Console.WriteLine($"device: {accelerator.Device.Kind.ToCliName()} {accelerator.Device.Name}; batch {b}, {s} steps per timed epoch");
-            Console.WriteLine($"{"model",-14} {"params",10} {"train beats/s",14} {"step ms",9} {"1-beat µs",10} {"b1024 beats/s",14}");
+            Console.WriteLine($"{"model",-14} {"params",10} {"train beats/s",14} {"step ms",9} {"1-beat µs",10} {"b1024 beats/s",14} {"peak MiB",9} {"allocs/step",11}");
             foreach (var name in names)
             {
                 var f = Measure(accelerator, name, b, s);
                 results.Add(f);
-                Console.WriteLine($"{f.Model,-14} {f.Params,10:N0} {f.TrainBeatsPerSecond,14:F0} {f.StepMilliseconds,9:F2} {f.SingleBeatMicroseconds,10:F0} {f.Batch1024BeatsPerSecond,14:F0}");
+                Console.WriteLine($"{f.Model,-14} {f.Params,10:N0} {f.TrainBeatsPerSecond,14:F0} {f.StepMilliseconds,9:F2} {f.SingleBeatMicroseconds,10:F0} {f.Batch1024BeatsPerSecond,14:F0} {Mib(f.Profile.PeakDeviceBytes),9:F1} {(double)f.Profile.AllocationsAfterWarmup / f.Profile.Steps,11:F1}");
             }
+            if (r.GetValue(profile))
+                foreach (var f in results) PrintProfile(f);
             if (r.GetValue(json) is { } path) Write(path, accelerator, b, s, results);
             return 0;
         }));
@@ -68,6 +71,9 @@ internal static class BenchCommand
             accelerator.Synchronize();
             trainSeconds = clock.Elapsed.TotalSeconds / 2;
         }
+        StepProfile stepProfile;
+        using (var model = Zoo.Create(name).Compile(accelerator, new AdamOptimizer(1e-3f), batch, seed: 1))
+            stepProfile = model.ProfileSteps(data, steps: Math.Min(steps, 20), warmup: 2);
         using var inference = Zoo.Create(name).Compile(accelerator, batchSize: 1024, seed: 1);
         var one = x[..width];
         for (int i = 0; i < 20; i++) inference.Predict(one);
@@ -90,7 +96,23 @@ internal static class BenchCommand
             bigTimes.Add(t.Elapsed.TotalSeconds);
         }
         bigTimes.Sort();
-        return new ModelFigures(name, parameters, batch, data.Rows / trainSeconds, trainSeconds / steps * 1000, latencies[latencies.Count / 2], 1024 / bigTimes[bigTimes.Count / 2]);
+        return new ModelFigures(name, parameters, batch, data.Rows / trainSeconds, trainSeconds / steps * 1000, latencies[latencies.Count / 2], 1024 / bigTimes[bigTimes.Count / 2], stepProfile);
+    }
+
+    private static double Mib(long bytes) => bytes / (1024.0 * 1024.0);
+
+    private static void PrintProfile(ModelFigures f)
+    {
+        var p = f.Profile;
+        Console.WriteLine();
+        Console.WriteLine($"{f.Model}: one step, synchronised after each phase, mean of {p.Steps} steps: {p.StepMs:F2} ms (free-running {f.StepMilliseconds:F2} ms)");
+        Console.WriteLine($"  {"layer",-28} {"forward ms",11} {"backward ms",12} {"share",7}");
+        foreach (var l in p.Layers)
+            Console.WriteLine($"  {$"{l.Layer} ({l.Type})",-28} {l.ForwardMs,11:F3} {l.BackwardMs,12:F3} {(l.ForwardMs + l.BackwardMs) / p.StepMs,7:P1}");
+        Console.WriteLine($"  {"gather",-28} {p.GatherMs,11:F3} {"",12} {p.GatherMs / p.StepMs,7:P1}");
+        Console.WriteLine($"  {"loss + accuracy (one read)",-28} {p.LossMs,11:F3} {"",12} {p.LossMs / p.StepMs,7:P1}");
+        Console.WriteLine($"  {"optimiser",-28} {"",11} {p.OptimizerMs,12:F3} {p.OptimizerMs / p.StepMs,7:P1}");
+        Console.WriteLine($"  peak device memory {Mib(p.PeakDeviceBytes):F1} MiB (the data set {Mib(p.DataBytes):F1} MiB of it); allocations after warm-up: {p.AllocationsAfterWarmup}");
     }
 
     /// <summary>Rows cut to the model's input width (the first columns; timing depends only on the shape).</summary>
@@ -118,6 +140,23 @@ internal static class BenchCommand
             w.WriteNumber("train_step_ms", Math.Round(f.StepMilliseconds, 3));
             w.WriteNumber("single_beat_latency_us", Math.Round(f.SingleBeatMicroseconds, 1));
             w.WriteNumber("batch1024_beats_per_second", Math.Round(f.Batch1024BeatsPerSecond, 1));
+            w.WriteNumber("peak_device_bytes", f.Profile.PeakDeviceBytes);
+            w.WriteNumber("data_set_bytes", f.Profile.DataBytes);
+            w.WriteNumber("allocations_per_step_after_warmup", (double)f.Profile.AllocationsAfterWarmup / f.Profile.Steps);
+            w.WriteStartArray("profile_ms");
+            foreach (var l in f.Profile.Layers)
+            {
+                w.WriteStartObject();
+                w.WriteString("layer", l.Layer);
+                w.WriteString("type", l.Type);
+                w.WriteNumber("forward", Math.Round(l.ForwardMs, 4));
+                w.WriteNumber("backward", Math.Round(l.BackwardMs, 4));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteNumber("profile_gather_ms", Math.Round(f.Profile.GatherMs, 4));
+            w.WriteNumber("profile_loss_ms", Math.Round(f.Profile.LossMs, 4));
+            w.WriteNumber("profile_optimizer_ms", Math.Round(f.Profile.OptimizerMs, 4));
             w.WriteEndObject();
         }
         w.WriteEndArray();

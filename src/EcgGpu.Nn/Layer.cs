@@ -64,6 +64,12 @@ public abstract class Layer : IDisposable
     protected Accelerator Accelerator => _accelerator ?? throw new InvalidOperationException($"layer {Name} is not built");
     protected int MaxBatch { get; private set; }
 
+    /// <summary>
+    /// False for a model's first layer, whose input gradient nobody reads: layers may then skip computing
+    /// it (Conv1D does), and what Backward returns is unspecified.
+    /// </summary>
+    public bool InputGradientNeeded { get; internal set; } = true;
+
     /// <summary>Keras's name for the layer type, for <c>Summary()</c>.</summary>
     public virtual string TypeName => GetType().Name;
 

@@ -50,6 +50,7 @@ public sealed partial class Sequential : IDisposable
         Optimizer = optimizer ?? new AdamOptimizer();
         var context = new BuildContext(accelerator, batchSize, new Random(seed), (ulong)seed);
         var shape = InputShape;
+        _layers[0].InputGradientNeeded = false;
         foreach (var layer in _layers)
         {
             layer.Build(shape, context);

@@ -27,6 +27,7 @@ public abstract class DeviceMemory : IDisposable
         if (IsDisposed) return;
         IsDisposed = true;
         Release();
+        Accelerator.Memory.Released(ByteLength);
         GC.SuppressFinalize(this);
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using EcgGpu.Nn;
 using EcgGpu.Cli;
 using NUnit.Framework;
 
@@ -29,6 +30,24 @@ public sealed class CliTests
     [Test]
     public void Verify_passes_on_the_cpu_and_exits_zero()
         => Assert.That(Root().Parse("verify --backend cpu --family gemm reduce").Invoke(), Is.EqualTo(0));
+
+    [Test]
+    public void Bench_writes_figures_memory_and_a_layer_profile()
+    {
+        string json = Path.Combine(Path.GetTempPath(), $"ecg-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            Assert.That(Root().Parse($"bench --backend cpu --models cnn-ig --steps 2 --batch 16 --profile --json {json}").Invoke(), Is.EqualTo(0));
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            var model = doc.RootElement.GetProperty("models")[0];
+            Assert.That(model.GetProperty("model").GetString(), Is.EqualTo("cnn-ig"));
+            Assert.That(model.GetProperty("peak_device_bytes").GetInt64(), Is.GreaterThan(0));
+            Assert.That(model.GetProperty("allocations_per_step_after_warmup").GetDouble(), Is.EqualTo(0));
+            Assert.That(model.GetProperty("profile_ms").GetArrayLength(), Is.EqualTo(Zoo.Create("cnn-ig").Layers.Count));
+            Assert.That(model.GetProperty("train_beats_per_second").GetDouble(), Is.GreaterThan(0));
+        }
+        finally { File.Delete(json); }
+    }
 
     [Test]
     public void Verify_on_an_absent_backend_exits_two()

@@ -55,6 +55,26 @@ public sealed class KernelConformanceTests(string backend)
     }
 
     [Test]
+    public void Device_memory_is_counted_held_peak_and_allocations()
+    {
+        var memory = _acc!.Memory;
+        long held = memory.CurrentBytes, count = memory.Allocations;
+        memory.ResetPeak();
+        using (var a = _acc.Allocate<float>(1000))
+        using (var b = _acc.Allocate<int>(10))
+        {
+            Assert.That(memory.CurrentBytes - held, Is.EqualTo(4040));
+            Assert.That(memory.Allocations - count, Is.EqualTo(2));
+        }
+        Assert.That(memory.CurrentBytes, Is.EqualTo(held), "released on Dispose");
+        Assert.That(memory.PeakBytes - held, Is.EqualTo(4040));
+        var c = _acc.Allocate<float>(1);
+        c.Dispose();
+        c.Dispose();
+        Assert.That(memory.CurrentBytes, Is.EqualTo(held), "a second Dispose releases nothing");
+    }
+
+    [Test]
     public void Out_of_range_transfers_are_refused_with_the_range()
     {
         using var a = _acc!.Allocate<float>(4);

@@ -53,7 +53,7 @@ public sealed class Conv1D(int filters, int kernelSize, Activation activation = 
         var dz = dy;
         if (Activation != Activation.Identity) { Elementwise.Backward(Activation, _y!, dy, _dz!, (long)n * Filters * _lout); dz = _dz!; }
         ConvKernel.BackwardWeight(Shape(n), _x!, dz, _w!.Grad, _b!.Grad);
-        ConvKernel.BackwardInput(Shape(n), dz, _w.Value, _dx!);
+        if (InputGradientNeeded) ConvKernel.BackwardInput(Shape(n), dz, _w.Value, _dx!);
         return _dx!;
     }
 }

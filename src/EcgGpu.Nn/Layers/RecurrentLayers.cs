@@ -17,7 +17,6 @@ public abstract class RecurrentLayer(int units, bool returnSequences) : Layer
     protected virtual bool Relu => false;
     private int _steps, _features;
     private Parameter? _w, _u, _b, _br;
-    private readonly Dictionary<int, RecurrentState> _states = new();
     private RecurrentState? _state;
     private DeviceBuffer<float>? _x, _last, _dHidden, _dx;
     private RecurrentShape _shape;
@@ -54,8 +53,12 @@ public abstract class RecurrentLayer(int units, bool returnSequences) : Layer
     {
         _x = x;
         _shape = new RecurrentShape(n, _steps, _features, Units, Cell, Relu);
-        // One state per batch size met (the full batch, the last partial one), allocated once.
-        if (!_states.TryGetValue(n, out _state)) _states[n] = _state = new RecurrentState(Accelerator, _shape);
+        // One state, made for the largest batch met so far; smaller batches (the last partial one) use a prefix of it.
+        if (_state is null || _state.Shape.N < n)
+        {
+            _state?.Dispose();
+            _state = new RecurrentState(Accelerator, _shape);
+        }
         RecurrentKernel.Forward(_shape, x, Weights, _state);
         if (ReturnSequences) return _state.Hidden;
         RecurrentKernel.TakeLast(n, _steps, Units, _state.Hidden, _last!);
@@ -72,8 +75,7 @@ public abstract class RecurrentLayer(int units, bool returnSequences) : Layer
 
     public override void Dispose()
     {
-        foreach (var s in _states.Values) s.Dispose();
-        _states.Clear();
+        _state?.Dispose();
         base.Dispose();
     }
 }

@@ -22,7 +22,7 @@ public sealed class CpuAccelerator : Accelerator
 
     public ParallelOptions ParallelOptions => new() { MaxDegreeOfParallelism = DegreeOfParallelism };
 
-    public override DeviceBuffer<T> Allocate<T>(long length)
+    protected override DeviceBuffer<T> AllocateCore<T>(long length)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(length);

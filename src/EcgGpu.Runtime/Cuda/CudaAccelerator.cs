@@ -49,7 +49,7 @@ public sealed unsafe class CudaAccelerator : Accelerator
     /// <summary>Binds the primary context to the calling thread (driver API contexts are per thread).</summary>
     internal void MakeCurrent() => Cu.Check(Cu.cuCtxSetCurrent(_context), "cuCtxSetCurrent");
 
-    public override DeviceBuffer<T> Allocate<T>(long length)
+    protected override DeviceBuffer<T> AllocateCore<T>(long length)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(length);

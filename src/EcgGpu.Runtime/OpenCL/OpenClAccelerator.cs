@@ -34,7 +34,7 @@ public sealed unsafe class OpenClAccelerator : Accelerator
     public override int MaxWorkGroupSize { get; }
     public override long LocalMemoryBytes { get; }
 
-    public override DeviceBuffer<T> Allocate<T>(long length)
+    protected override DeviceBuffer<T> AllocateCore<T>(long length)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
