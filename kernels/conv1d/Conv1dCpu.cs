@@ -132,35 +132,56 @@ public static unsafe class Conv1dCpu
         fixed (float* px = x) fixed (float* pa = packed) fixed (float* py = y) fixed (float* pb = bias)
         {
             nint xPtr = (nint)px, aPtr = (nint)pa, yPtr = (nint)py, bPtr = (nint)pb;
-            void Sample(int i, float* xp)
+            void Pad(int i, float* xp)
             {
                 for (int c = 0; c < cIn; c++)
                     PadRow(new ReadOnlySpan<float>((float*)xPtr + ((long)i * cIn + c) * lIn, lIn), pad, new Span<float>(xp + (long)c * lp, lp));
-                float* yi = (float*)yPtr + (long)i * cOut * lOut;
-                for (int strip = 0; strip < Strips(cOut); strip++)
-                {
-                    int o0 = strip * MR, mr = Math.Min(MR, cOut - o0);
-                    float* a = (float*)aPtr + (long)strip * kk * MR;
-                    float* b = bPtr == 0 ? null : (float*)bPtr + o0;
-                    for (int l0 = 0; l0 < lOut; l0 += NR)
-                        Micro(cIn, k, lp, xp + l0, a, b, yi + (long)o0 * lOut + l0, lOut, mr, Math.Min(NR, lOut - l0));
-                }
             }
-            int scratch = cIn * lp;
-            if (n == 1 || parallel.MaxDegreeOfParallelism == 1)
+            void Strip(int i, float* xp, int strip)
             {
-                var xp = ArrayPool<float>.Shared.Rent(scratch);
-                fixed (float* p = xp) for (int i = 0; i < n; i++) Sample(i, p);
-                ArrayPool<float>.Shared.Return(xp);
+                int o0 = strip * MR, mr = Math.Min(MR, cOut - o0);
+                float* a = (float*)aPtr + (long)strip * kk * MR;
+                float* b = bPtr == 0 ? null : (float*)bPtr + o0;
+                float* yi = (float*)yPtr + ((long)i * cOut + o0) * lOut;
+                for (int l0 = 0; l0 < lOut; l0 += NR)
+                    Micro(cIn, k, lp, xp + l0, a, b, yi + l0, lOut, mr, Math.Min(NR, lOut - l0));
+            }
+            int scratch = cIn * lp, strips = Strips(cOut);
+            int threads = parallel.MaxDegreeOfParallelism > 0 ? parallel.MaxDegreeOfParallelism : Environment.ProcessorCount;
+            long work = (long)n * cOut * lOut * kk;
+            if (n >= threads && work >= ParallelWork)
+            {
+                Parallel.For(0, n, parallel, () => ArrayPool<float>.Shared.Rent(scratch), (i, _, xp) =>
+                {
+                    fixed (float* p = xp)
+                    {
+                        Pad(i, p);
+                        for (int strip = 0; strip < strips; strip++) Strip(i, p, strip);
+                    }
+                    return xp;
+                }, xp => ArrayPool<float>.Shared.Return(xp));
                 return;
             }
-            Parallel.For(0, n, parallel, () => ArrayPool<float>.Shared.Rent(scratch), (i, _, xp) =>
+            // Fewer samples than threads (single-beat inference): the samples' output-channel strips share the threads.
+            var padded = ArrayPool<float>.Shared.Rent(n * scratch);
+            try
             {
-                fixed (float* p = xp) Sample(i, p);
-                return xp;
-            }, xp => ArrayPool<float>.Shared.Return(xp));
+                fixed (float* pp = padded)
+                {
+                    nint paddedPtr = (nint)pp;
+                    for (int i = 0; i < n; i++) Pad(i, pp + (long)i * scratch);
+                    if (work < ParallelWork || threads == 1)
+                        for (int t = 0; t < n * strips; t++) Strip(t / strips, pp + (long)(t / strips) * scratch, t % strips);
+                    else
+                        Parallel.For(0, n * strips, parallel, t => Strip(t / strips, (float*)paddedPtr + (long)(t / strips) * scratch, t % strips));
+                }
+            }
+            finally { ArrayPool<float>.Shared.Return(padded); }
         }
     }
+
+    /// <summary>Multiply-adds below which a convolution runs on one thread: a dispatch costs microseconds.</summary>
+    private const long ParallelWork = 1 << 18;
 
     /// <summary>An MR × NR tile: rows of packed A against the padded rows of x shifted by each tap.</summary>
     private static void Micro(int cIn, int k, int lp, float* x, float* a, float* bias, float* y, int ldy, int mr, int nr)

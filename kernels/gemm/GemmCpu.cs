@@ -30,6 +30,7 @@ public static unsafe class GemmCpu
         if (alpha == 0f || k == 0) return;
         if ((long)m * n * k <= SmallWork) { Small(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc); return; }
         parallel ??= new ParallelOptions();
+        if (m < MR) { FewRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, c, ldc, parallel); return; }
 
         int panels = (n + NR - 1) / NR;
         int strips = (m + MR - 1) / MR;
@@ -66,6 +67,63 @@ public static unsafe class GemmCpu
             }
         }
         finally { ArrayPool<float>.Shared.Return(packedB); }
+    }
+
+    /// <summary>
+    /// Fewer rows than a micro-tile (a single beat through a Dense layer): packing B would copy more than the
+    /// product reads, so the unpacked path runs on column slices in parallel, each reading its part of B once.
+    /// </summary>
+    private static void FewRows(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, ParallelOptions parallel)
+    {
+        const int Columns = 64;
+        int slices = (n + Columns - 1) / Columns;
+        int aLength = a.Length, bLength = b.Length, cLength = c.Length;
+        fixed (float* pa = a) fixed (float* pb = b) fixed (float* pc = c)
+        {
+            nint aPtr = (nint)pa, bPtr = (nint)pb, cPtr = (nint)pc;
+            Parallel.For(0, slices, parallel, slice =>
+            {
+                int j0 = slice * Columns, nj = Math.Min(Columns, n - j0);
+                if (!transB && nj == Columns)
+                {
+                    for (int i = 0; i < m; i++)
+                        RowTimesPanel64(k, alpha, (float*)aPtr + (transA ? i : (long)i * lda), transA ? lda : 1, (float*)bPtr + j0, ldb, (float*)cPtr + (long)i * ldc + j0);
+                    return;
+                }
+                long bOffset = transB ? (long)j0 * ldb : j0;
+                Small(transA, transB, m, nj, k, alpha, new ReadOnlySpan<float>((float*)aPtr, aLength), lda,
+                    new ReadOnlySpan<float>((float*)bPtr + bOffset, (int)(bLength - bOffset)), ldb,
+                    new Span<float>((float*)cPtr + j0, cLength - j0), ldc);
+            });
+        }
+    }
+
+    /// <summary>c[0..64) += alpha · Σ_p a[p·aStride] · b[p, 0..64): eight accumulators held across all of k.</summary>
+    private static void RowTimesPanel64(int k, float alpha, float* a, long aStride, float* b, int ldb, float* c)
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < k; p++, a += aStride, b += ldb)
+        {
+            var av = Vector256.Create(*a);
+            c0 = Vector256.FusedMultiplyAdd(av, Vector256.Load(b), c0);
+            c1 = Vector256.FusedMultiplyAdd(av, Vector256.Load(b + 8), c1);
+            c2 = Vector256.FusedMultiplyAdd(av, Vector256.Load(b + 16), c2);
+            c3 = Vector256.FusedMultiplyAdd(av, Vector256.Load(b + 24), c3);
+            c4 = Vector256.FusedMultiplyAdd(av, Vector256.Load(b + 32), c4);
+            c5 = Vector256.FusedMultiplyAdd(av, Vector256.Load(b + 40), c5);
+            c6 = Vector256.FusedMultiplyAdd(av, Vector256.Load(b + 48), c6);
+            c7 = Vector256.FusedMultiplyAdd(av, Vector256.Load(b + 56), c7);
+        }
+        var al = Vector256.Create(alpha);
+        Vector256.FusedMultiplyAdd(al, c0, Vector256.Load(c)).Store(c);
+        Vector256.FusedMultiplyAdd(al, c1, Vector256.Load(c + 8)).Store(c + 8);
+        Vector256.FusedMultiplyAdd(al, c2, Vector256.Load(c + 16)).Store(c + 16);
+        Vector256.FusedMultiplyAdd(al, c3, Vector256.Load(c + 24)).Store(c + 24);
+        Vector256.FusedMultiplyAdd(al, c4, Vector256.Load(c + 32)).Store(c + 32);
+        Vector256.FusedMultiplyAdd(al, c5, Vector256.Load(c + 40)).Store(c + 40);
+        Vector256.FusedMultiplyAdd(al, c6, Vector256.Load(c + 48)).Store(c + 48);
+        Vector256.FusedMultiplyAdd(al, c7, Vector256.Load(c + 56)).Store(c + 56);
     }
 
     /// <summary>Below this many multiply-adds, packing and thread start-up cost more than they save.</summary>

@@ -14,6 +14,14 @@ public static class PoolCpu
     {
         const int RowsPerTask = 16;
         int phaseLength = (lin + s - 1) / s;
+        if ((long)rows * lin <= 1 << 15)
+        {
+            // A single beat's feature maps: a parallel dispatch would cost more than the pooling.
+            var buffer = new float[s * phaseLength];
+            fixed (float* xr = x) fixed (float* ph = buffer) fixed (float* yr = y) fixed (int* ar = argmax)
+                for (int r = 0; r < rows; r++) MaxRow(xr + (long)r * lin, lin, k, s, lout, ph, phaseLength, yr + (long)r * lout, ar + (long)r * lout);
+            return;
+        }
         Parallel.For(0, (rows + RowsPerTask - 1) / RowsPerTask, parallel, () => new float[s * phaseLength], (task, _, phases) =>
         {
             for (int r = task * RowsPerTask; r < Math.Min(rows, (task + 1) * RowsPerTask); r++)
