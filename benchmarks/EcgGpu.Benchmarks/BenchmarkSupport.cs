@@ -70,6 +70,36 @@ public sealed class GflopsColumn : IColumn
     }
 }
 
+/// <summary>Benchmarks that know the bytes they must move at least, for the GB/s column.</summary>
+public interface IByteCount
+{
+    double Bytes(BenchmarkCase benchmarkCase);
+}
+
+/// <summary>GB/s = bytes read and written (each once) / mean time: memory-bound kernels measured against the memory.</summary>
+public sealed class GbpsColumn : IColumn
+{
+    public string Id => "GBPS";
+    public string ColumnName => "GB/s";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 0;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => "Bytes read and written at least once, per second, from the mean time";
+    public bool IsAvailable(Summary summary) => true;
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        var report = summary[benchmarkCase];
+        if (report?.ResultStatistics is null) return "-";
+        var instance = (IByteCount)Activator.CreateInstance(benchmarkCase.Descriptor.Type)!;
+        return (instance.Bytes(benchmarkCase) / report.ResultStatistics.Mean).ToString("F1", System.Globalization.CultureInfo.InvariantCulture); // B/ns = GB/s
+    }
+}
+
 /// <summary>OpenBLAS <c>cblas_sgemm</c> (Debian libopenblas0), the CPU baseline, when installed.</summary>
 public static unsafe partial class OpenBlas
 {

@@ -10,7 +10,7 @@ namespace EcgGpu.Benchmarks;
 /// <summary>
 /// conv1d forward, input gradient and weight gradient on the seed CNN's shapes (batch 64, length
 /// 187, kernel 3, valid): Conv1D(64) on 1 channel, and Conv1D(128) on 64 channels after MaxPool(2)
-/// (length 92).
+/// (length 92); and kachuee's 32 → 32-channel kernel-5 'same' convolution on length 187.
 /// </summary>
 [Config(typeof(Config))]
 public class Conv1dBenchmarks : IFlopCount
@@ -20,7 +20,7 @@ public class Conv1dBenchmarks : IFlopCount
         public Config() => AddColumn(new GflopsColumn());
     }
 
-    public static IEnumerable<string> Layers => ["conv1 1->64 L187", "conv2 64->128 L92"];
+    public static IEnumerable<string> Layers => ["conv1 1->64 L187", "conv2 64->128 L92", "kachuee 32->32 L187 K5"];
 
     [ParamsSource(nameof(Layers))]
     public string Layer { get; set; } = "conv1 1->64 L187";
@@ -30,9 +30,12 @@ public class Conv1dBenchmarks : IFlopCount
 
     public static IEnumerable<string> Backends => BenchBackends.Filter(BenchBackends.Available());
 
-    private static Conv1dShape ShapeOf(string layer) => layer.StartsWith("conv1", StringComparison.Ordinal)
-        ? new Conv1dShape(64, 1, 187, 64, 3, Padding.Valid)
-        : new Conv1dShape(64, 64, 92, 128, 3, Padding.Valid);
+    private static Conv1dShape ShapeOf(string layer) => layer.Split(' ')[0] switch
+    {
+        "conv1" => new Conv1dShape(64, 1, 187, 64, 3, Padding.Valid),
+        "conv2" => new Conv1dShape(64, 64, 92, 128, 3, Padding.Valid),
+        _ => new Conv1dShape(64, 32, 187, 32, 5, Padding.Same),   // kachuee's first residual unit
+    };
 
     public double Flops(BenchmarkCase benchmarkCase) => 2.0 * ShapeOf((string)benchmarkCase.Parameters["Layer"]).MultiplyAdds;
 

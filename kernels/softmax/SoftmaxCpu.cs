@@ -38,12 +38,12 @@ public static class SoftmaxCpu
                 continue;
             }
             float w = classWeights.IsEmpty ? 1f : classWeights[label];
-            float m = TensorPrimitives.Max(z);
+            float m = TensorPrimitives.Max(z), zLabel = z[label];   // read before g is written: g may alias z
             float s = 0f;
-            for (int j = 0; j < classes; j++) s += MathF.Exp(z[j] - m);
-            rowLoss[r] = w * (m + MathF.Log(s) - z[label]);
+            for (int j = 0; j < classes; j++) s += g[j] = MathF.Exp(z[j] - m);   // each exponential once, kept in g
+            rowLoss[r] = w * (m + MathF.Log(s) - zLabel);
             float inv = 1f / s;
-            for (int j = 0; j < classes; j++) g[j] = w * gradScale * (MathF.Exp(z[j] - m) * inv - (j == label ? 1f : 0f));
+            for (int j = 0; j < classes; j++) g[j] = w * gradScale * (g[j] * inv - (j == label ? 1f : 0f));
         }
     }
 }

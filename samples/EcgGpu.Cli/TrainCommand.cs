@@ -25,13 +25,22 @@ internal static class TrainCommand
         var seed = CliCommon.Seed();
         var patience = new Option<int>("--patience") { Description = "Epochs without a better val_loss before stopping (the best weights are restored).", DefaultValueFactory = _ => 3 };
         var outDir = CliCommon.Out();
-        var command = new Command("train", "Train one model; writes model.safetensors, history.csv, metrics.json, report.md and report.html to --out.")
+        var resume = new Option<string?>("--resume")
         {
-            model, data, mitdb, split, features, backend, device, epochs, batch, lr, seed, patience, outDir,
+            Description = "Continue an interrupted run from its last.safetensors (a file, or the run's --out folder) with the same options; --epochs counts all epochs.",
+        };
+        var command = new Command("train", "Train one model; writes model.safetensors (best), last.safetensors (to resume), history.csv, metrics.json, report.md and report.html to --out.")
+        {
+            model, data, mitdb, split, features, backend, device, epochs, batch, lr, seed, patience, outDir, resume,
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
-            var options = new ExperimentOptions(r.GetValue(model)!, r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(seed), r.GetValue(patience), r.GetValue(features)!);
+            var resumeFrom = r.GetValue(resume) is { } path && Directory.Exists(path) ? Path.Combine(path, "last.safetensors") : r.GetValue(resume);
+            var options = new ExperimentOptions(r.GetValue(model)!, r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(seed), r.GetValue(patience), r.GetValue(features)!)
+            {
+                Resume = resumeFrom,
+            };
+            if (resumeFrom is not null && !File.Exists(resumeFrom)) throw new FileNotFoundException($"--resume: {resumeFrom} does not exist", resumeFrom);
             Validate(options);
             var (train, test, _) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, options.Seed);
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));

@@ -9,7 +9,14 @@ namespace EcgGpu.Evaluation;
 /// <summary>Settings of one training run; defaults follow the reference notebooks (Adam 1e-3, batch 64).</summary>
 public sealed record ExperimentOptions(
     string Model, int Epochs = 20, int BatchSize = 64, float LearningRate = 1e-3f, int Seed = 1, int Patience = 3,
-    string Features = "auto", double ValidationFraction = 0.1);
+    string Features = "auto", double ValidationFraction = 0.1)
+{
+    /// <summary>
+    /// A checkpoint with training state (the run's <c>last.safetensors</c>) to continue from: the same model and
+    /// preprocessing, up to <see cref="Epochs"/> in all.
+    /// </summary>
+    public string? Resume { get; init; }
+}
 
 /// <summary>One model's result on a test set: the metrics and, when it was trained here, how training went.</summary>
 public sealed record ModelResult(
@@ -54,27 +61,63 @@ public static class Experiment
         var testInput = preprocessing.Apply(test);
 
         var weights = Path.Combine(outDir, "model.safetensors");
+        var historyCsv = Path.Combine(outDir, "history.csv");
         var metadata = preprocessing.ToMetadata();
         metadata["backend"] = accelerator.Device.Kind.ToCliName();
         metadata["device"] = accelerator.Device.Name;
         using var model = Zoo.Create(options.Model).Compile(accelerator, new AdamOptimizer(options.LearningRate), options.BatchSize, options.Seed);
+        int initialEpoch = 0;
+        double? bestSoFar = null;
+        var earlier = new List<EpochLog>();
+        if (options.Resume is { } resume)
+        {
+            initialEpoch = ResumeFrom(model, resume, options, metadata);
+            // The best checkpoint of the earlier run stays the one to beat; its epochs lead the history.
+            if (File.Exists(weights) && WeightFile.ReadMetadata(weights).TryGetValue(nameof(Metric.ValLoss), out var v))
+                bestSoFar = double.Parse(v, CultureInfo.InvariantCulture);
+            if (File.Exists(historyCsv)) earlier = CsvLogger.Read(historyCsv).Where(e => e.Epoch <= initialEpoch).ToList();
+        }
         var callbacks = new ICallback[]
         {
             new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true),
             new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f),
-            new ModelCheckpoint(weights, Metric.ValLoss, saveBestOnly: true, metadata),
-            new CsvLogger(Path.Combine(outDir, "history.csv")),
+            new ModelCheckpoint(weights, Metric.ValLoss, saveBestOnly: true, metadata) { InitialBest = bestSoFar },
+            // Every epoch, with Adam's moments, the dropout streams and the epoch: what --resume continues from.
+            new ModelCheckpoint(Path.Combine(outDir, "last.safetensors"), Metric.ValLoss, saveBestOnly: false, metadata, includeTrainingState: true),
+            new CsvLogger(historyCsv, append: options.Resume is not null, keepEpochsUpTo: initialEpoch),
         };
         var clock = Stopwatch.StartNew();
-        var history = model.Fit(Rows(fit), Rows(validation), new FitOptions(options.Epochs, Seed: options.Seed) { StepProgress = steps }, callbacks, epochs);
+        var history = model.Fit(Rows(fit), Rows(validation), new FitOptions(options.Epochs, Seed: options.Seed) { StepProgress = steps, InitialEpoch = initialEpoch }, callbacks, epochs);
         double trainSeconds = clock.Elapsed.TotalSeconds;
-        int bestEpoch = history.RestoredEpoch ?? history.Epochs.Count;
+        int bestEpoch = history.RestoredEpoch ?? history.Epochs.LastOrDefault()?.Epoch ?? initialEpoch;
+        if (options.Resume is not null && File.Exists(weights))
+        {
+            // The best weights of both runs are those in the best checkpoint (it was only overwritten by better ones).
+            WeightFile.Load(model, weights);
+            bestEpoch = int.Parse(WeightFile.ReadMetadata(weights)["epoch"], CultureInfo.InvariantCulture);
+        }
+        history.Epochs.InsertRange(0, earlier);
 
         var metrics = Score(model, testInput);
         var result = new ModelResult(options.Model, accelerator.Device.Kind.ToCliName(), accelerator.Device.Name, metrics, model.ParameterCount,
             history.Epochs, bestEpoch, trainSeconds, history.StopReason);
         Reports.WriteAll(outDir, result);
         return result;
+    }
+
+    /// <summary>Restores a checkpoint with training state after checking it belongs to this run; returns the epochs it had done.</summary>
+    private static int ResumeFrom(Sequential model, string path, ExperimentOptions options, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"--resume: {path} does not exist", path);
+        var stored = WeightFile.ReadMetadata(path);
+        if (stored.GetValueOrDefault("model") != options.Model)
+            throw new ArgumentException($"--resume: {path} holds model '{stored.GetValueOrDefault("model")}', not '{options.Model}'");
+        if (stored.GetValueOrDefault("preprocessing_sha256") != metadata["preprocessing_sha256"])
+            throw new ArgumentException($"--resume: {path} was trained with other preprocessing (different data, --features or --seed)");
+        int done = WeightFile.Resume(model, path);
+        if (done >= options.Epochs)
+            throw new ArgumentException($"--resume: {path} already has {done} epochs; ask for more with --epochs (now {options.Epochs})");
+        return done;
     }
 
     /// <summary>Metrics of a compiled model on beats already in its input format.</summary>

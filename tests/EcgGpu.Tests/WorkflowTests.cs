@@ -84,6 +84,28 @@ public sealed class WorkflowTests
     private const int SyntheticTestRows = 100;
 
     [Test]
+    public void Train_resumes_from_last_checkpoint_as_if_never_interrupted()
+    {
+        // Patience 10: no early stop and no learning-rate cut within 4 epochs (those counters restart on resume).
+        var straight = Path.Combine(_dir, "straight");
+        var resumed = Path.Combine(_dir, "resumed");
+        Assert.That(Ecg($"train --model cnn-ig --epochs 4 --patience 10 --backend cpu --out {straight}"), Is.EqualTo(0));
+        Assert.That(Ecg($"train --model cnn-ig --epochs 2 --patience 10 --backend cpu --out {resumed}"), Is.EqualTo(0));
+        Assert.That(Ecg($"train --model cnn-ig --epochs 2 --patience 10 --backend cpu --out {resumed} --resume {resumed}"), Is.EqualTo(2), "nothing left to do");
+        Assert.That(Ecg($"train --model cnn --epochs 4 --backend cpu --out {resumed} --resume {resumed}"), Is.EqualTo(2), "another model");
+        Assert.That(Ecg($"train --model cnn-ig --epochs 4 --patience 10 --backend cpu --out {resumed} --resume {resumed}"), Is.EqualTo(0));
+
+        Assert.That(File.ReadAllBytes(Path.Combine(resumed, "last.safetensors")), Is.EqualTo(File.ReadAllBytes(Path.Combine(straight, "last.safetensors"))),
+            "weights, Adam's moments, dropout streams and epoch after 2 + 2 epochs equal those after 4");
+        static string[] WithoutSeconds(string file) => File.ReadAllLines(file).Select(l => l[..l.LastIndexOf(',')]).ToArray();
+        Assert.That(WithoutSeconds(Path.Combine(resumed, "history.csv")), Is.EqualTo(WithoutSeconds(Path.Combine(straight, "history.csv"))));
+        using var a = JsonDocument.Parse(File.ReadAllText(Path.Combine(resumed, "metrics.json")));
+        using var b = JsonDocument.Parse(File.ReadAllText(Path.Combine(straight, "metrics.json")));
+        foreach (var field in new[] { "accuracy", "macro_f1", "epochs_run", "best_epoch" })
+            Assert.That(a.RootElement.GetProperty(field).ToString(), Is.EqualTo(b.RootElement.GetProperty(field).ToString()), field);
+    }
+
+    [Test]
     public void Compare_writes_a_table_json_and_html_with_the_charts()
     {
         var out_ = Path.Combine(_dir, "compare");
