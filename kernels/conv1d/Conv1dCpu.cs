@@ -52,7 +52,7 @@ public static unsafe class Conv1dCpu
         int lxp = lv + s.K - 1;
         // Samples per task: their padded rows (~192 KB) stay in L2 while every tile of dw passes over them.
         // The split depends only on the shape, and partial sums add up in chunk order: deterministic.
-        int perChunk = Math.Clamp(49152 / ((s.Cin + s.Cout) * lv), 1, s.N);
+        int perChunk = Math.Clamp(Math.Max(MinSamplesPerChunk, 49152 / ((s.Cin + s.Cout) * lv)), 1, s.N);
         int chunks = (s.N + perChunk - 1) / perChunk;
         int wl = (int)s.WeightLength;
         int pl = wl + s.Cout;                     // a chunk's partial dw, then its partial db
@@ -97,6 +97,12 @@ public static unsafe class Conv1dCpu
         partials.AsSpan(offset, target.Length).CopyTo(target);
         for (int c = 1; c < chunks; c++) TensorPrimitives.Add(target, partials.AsSpan(c * stride + offset, target.Length), target);
     }
+
+    /// <summary>
+    /// Fewest samples a weight-gradient chunk sums before its horizontal sums: short rows (cnn's 92 steps)
+    /// otherwise spend a quarter of the time in them and in adding up per-chunk partials (measured +30 %).
+    /// </summary>
+    private const int MinSamplesPerChunk = 4;
 
     private static int Strips(int rows) => (rows + MR - 1) / MR;
     private static int RoundUp(int v, int m) => (v + m - 1) / m * m;
