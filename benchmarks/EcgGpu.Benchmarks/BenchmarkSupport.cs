@@ -45,59 +45,51 @@ public interface IFlopCount
     double Flops(BenchmarkCase benchmarkCase);
 }
 
-/// <summary>GFLOP/s = work / mean time.</summary>
-public sealed class GflopsColumn : IColumn
-{
-    public string Id => "GFLOPS";
-    public string ColumnName => "GFLOP/s";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 0;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Floating-point operations per second, from the mean time";
-    public bool IsAvailable(Summary summary) => true;
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-    {
-        var report = summary[benchmarkCase];
-        if (report?.ResultStatistics is null) return "-";
-        var instance = (IFlopCount)Activator.CreateInstance(benchmarkCase.Descriptor.Type)!;
-        double flops = instance.Flops(benchmarkCase);
-        return (flops / report.ResultStatistics.Mean).ToString("F1", System.Globalization.CultureInfo.InvariantCulture); // flop/ns = GFLOP/s
-    }
-}
-
 /// <summary>Benchmarks that know the bytes they must move at least, for the GB/s column.</summary>
 public interface IByteCount
 {
     double Bytes(BenchmarkCase benchmarkCase);
 }
 
-/// <summary>GB/s = bytes read and written (each once) / mean time: memory-bound kernels measured against the memory.</summary>
-public sealed class GbpsColumn : IColumn
+/// <summary>
+/// A custom column: the work a benchmark case states (flops, bytes) over its mean time in ns, i.e. G-units per
+/// second. The benchmark class is instantiated to ask for the work of a case.
+/// </summary>
+public abstract class RateColumn(string id, string name, string legend) : IColumn
 {
-    public string Id => "GBPS";
-    public string ColumnName => "GB/s";
+    public string Id => id;
+    public string ColumnName => name;
     public bool AlwaysShow => true;
     public ColumnCategory Category => ColumnCategory.Custom;
     public int PriorityInCategory => 0;
     public bool IsNumeric => true;
     public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Bytes read and written at least once, per second, from the mean time";
+    public string Legend => legend;
     public bool IsAvailable(Summary summary) => true;
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    protected abstract double Work(object benchmark, BenchmarkCase benchmarkCase);
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         var report = summary[benchmarkCase];
         if (report?.ResultStatistics is null) return "-";
-        var instance = (IByteCount)Activator.CreateInstance(benchmarkCase.Descriptor.Type)!;
-        return (instance.Bytes(benchmarkCase) / report.ResultStatistics.Mean).ToString("F1", System.Globalization.CultureInfo.InvariantCulture); // B/ns = GB/s
+        double work = Work(Activator.CreateInstance(benchmarkCase.Descriptor.Type)!, benchmarkCase);
+        return (work / report.ResultStatistics.Mean).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
     }
+}
+
+/// <summary>GFLOP/s = work / mean time.</summary>
+public sealed class GflopsColumn() : RateColumn("GFLOPS", "GFLOP/s", "Floating-point operations per second, from the mean time")
+{
+    protected override double Work(object benchmark, BenchmarkCase c) => ((IFlopCount)benchmark).Flops(c);
+}
+
+/// <summary>GB/s = bytes read and written (each once) / mean time: memory-bound kernels measured against the memory.</summary>
+public sealed class GbpsColumn() : RateColumn("GBPS", "GB/s", "Bytes read and written at least once, per second, from the mean time")
+{
+    protected override double Work(object benchmark, BenchmarkCase c) => ((IByteCount)benchmark).Bytes(c);
 }
 
 /// <summary>OpenBLAS <c>cblas_sgemm</c> (Debian libopenblas0), the CPU baseline, when installed.</summary>
