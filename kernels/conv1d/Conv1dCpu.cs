@@ -6,9 +6,9 @@ namespace EcgGpu.Kernels.Conv1d;
 
 /// <summary>
 /// CPU conv1d as a direct convolution: no im2col. The forward pass and the input gradient are the same
-/// "implicit GEMM" — a 4-channel × 24-position register tile whose right-hand operand is read straight
-/// from a zero-padded copy of the signal, shifted by the kernel tap — because the input gradient is a
-/// convolution of dy with the flipped, transposed weights. One sample per task; one sample alone runs
+/// "implicit GEMM" — a 4-channel × 24-position register tile whose left operand is read in place from the
+/// weight rows and whose right operand is read straight from a zero-padded copy of the signal, shifted by
+/// the kernel tap — because the input gradient is a convolution of dy with the flipped, transposed weights. One sample per task; one sample alone runs
 /// serially, which is what single-beat latency wants.
 /// The weight gradient reduces over (sample, position) with a 4 × 3 (out × in channel) vector tile per
 /// tap, per chunk of samples sized by the shape alone, so results do not depend on the thread count.
@@ -22,27 +22,25 @@ public static unsafe class Conv1dCpu
 
     public static void Forward(Conv1dShape s, float[] x, float[] w, float[]? bias, float[] y, ParallelOptions parallel)
     {
-        int kk = s.Cin * s.K;
-        var packed = ArrayPool<float>.Shared.Rent(Strips(s.Cout) * MR * kk);
-        try
-        {
-            PackWeights(s.Cout, kk, (co, j) => w[co * kk + j], packed);
-            Direct(s.N, s.Cin, s.Lin, s.Cout, s.Lout, s.K, s.Pad, x, packed, bias, y, parallel);
-        }
-        finally { ArrayPool<float>.Shared.Return(packed); }
+        // w (Cout, Cin·K) is already the row-major left operand: no packing, nothing to do per call.
+        Direct(s.N, s.Cin, s.Lin, s.Cout, s.Lout, s.K, s.Pad, x, w, bias, y, parallel);
     }
 
     /// <summary>dx[ci, j] = Σ_co,k' w[co, ci, K−1−k'] · dy[co, j + k' − (K−1−pad)]: a convolution of dy.</summary>
     public static void BackwardInput(Conv1dShape s, float[] dy, float[] w, float[] dx, ParallelOptions parallel)
     {
         int kk = s.Cout * s.K, k1 = s.K - 1;
-        var packed = ArrayPool<float>.Shared.Rent(Strips(s.Cin) * MR * kk);
+        var flipped = ArrayPool<float>.Shared.Rent(s.Cin * kk);
         try
         {
-            PackWeights(s.Cin, kk, (ci, j) => w[((j / s.K) * s.Cin + ci) * s.K + k1 - j % s.K], packed);
-            Direct(s.N, s.Cout, s.Lout, s.Cin, s.Lin, s.K, k1 - s.Pad, dy, packed, null, dx, parallel);
+            // flipped[ci, co·K + k'] = w[co, ci, K−1−k']: the transposed, reversed weights as a row-major (Cin, Cout·K) operand.
+            for (int co = 0; co < s.Cout; co++)
+                for (int ci = 0; ci < s.Cin; ci++)
+                    for (int t = 0; t < s.K; t++)
+                        flipped[ci * kk + co * s.K + k1 - t] = w[(co * s.Cin + ci) * s.K + t];
+            Direct(s.N, s.Cout, s.Lout, s.Cin, s.Lin, s.K, k1 - s.Pad, dy, flipped, null, dx, parallel);
         }
-        finally { ArrayPool<float>.Shared.Return(packed); }
+        finally { ArrayPool<float>.Shared.Return(flipped); }
     }
 
     /// <summary>dw, and db when given (Σ of dy over samples and positions), both overwritten.</summary>
@@ -107,18 +105,6 @@ public static unsafe class Conv1dCpu
     private static int Strips(int rows) => (rows + MR - 1) / MR;
     private static int RoundUp(int v, int m) => (v + m - 1) / m * m;
 
-    /// <summary>Rows of A (rows × kk) into MR-row strips, [strip][j][r], zero rows past the end.</summary>
-    private static void PackWeights(int rows, int kk, Func<int, int, float> a, float[] packed)
-    {
-        for (int strip = 0; strip < Strips(rows); strip++)
-            for (int j = 0; j < kk; j++)
-                for (int r = 0; r < MR; r++)
-                {
-                    int row = strip * MR + r;
-                    packed[(strip * kk + j) * MR + r] = row < rows ? a(row, j) : 0f;
-                }
-    }
-
     /// <summary>dst[j] = src[j − pad], zero outside src.</summary>
     private static void PadRow(ReadOnlySpan<float> src, int pad, Span<float> dst)
     {
@@ -131,11 +117,11 @@ public static unsafe class Conv1dCpu
 
     /// <summary>y[n, o, l] = bias[o] + Σ_c,k A[o, c·K + k] · x[n, c, l + k − pad] for l &lt; lOut, x zero outside [0, lIn).</summary>
     private static void Direct(int n, int cIn, int lIn, int cOut, int lOut, int k, int pad,
-        float[] x, float[] packed, float[]? bias, float[] y, ParallelOptions parallel)
+        float[] x, float[] a, float[]? bias, float[] y, ParallelOptions parallel)
     {
         int lp = RoundUp(lOut, NR) + k - 1;
         int kk = cIn * k;
-        fixed (float* px = x) fixed (float* pa = packed) fixed (float* py = y) fixed (float* pb = bias)
+        fixed (float* px = x) fixed (float* pa = a) fixed (float* py = y) fixed (float* pb = bias)
         {
             nint xPtr = (nint)px, aPtr = (nint)pa, yPtr = (nint)py, bPtr = (nint)pb;
             void Pad(int i, float* xp)
@@ -146,11 +132,11 @@ public static unsafe class Conv1dCpu
             void Strip(int i, float* xp, int strip)
             {
                 int o0 = strip * MR, mr = Math.Min(MR, cOut - o0);
-                float* a = (float*)aPtr + (long)strip * kk * MR;
+                float* rows = (float*)aPtr + (long)o0 * kk;
                 float* b = bPtr == 0 ? null : (float*)bPtr + o0;
                 float* yi = (float*)yPtr + ((long)i * cOut + o0) * lOut;
                 for (int l0 = 0; l0 < lOut; l0 += NR)
-                    Micro(cIn, k, lp, xp + l0, a, b, yi + l0, lOut, mr, Math.Min(NR, lOut - l0));
+                    Micro(cIn, k, lp, xp + l0, rows, kk, b, yi + l0, lOut, mr, Math.Min(NR, lOut - l0));
             }
             int scratch = cIn * lp, strips = Strips(cOut);
             int threads = parallel.MaxDegreeOfParallelism > 0 ? parallel.MaxDegreeOfParallelism : Environment.ProcessorCount;
@@ -189,9 +175,13 @@ public static unsafe class Conv1dCpu
     /// <summary>Multiply-adds below which a convolution runs on one thread: a dispatch costs microseconds.</summary>
     private const long ParallelWork = 1 << 18;
 
-    /// <summary>An MR × NR tile: rows of packed A against the padded rows of x shifted by each tap.</summary>
-    private static void Micro(int cIn, int k, int lp, float* x, float* a, float* bias, float* y, int ldy, int mr, int nr)
+    /// <summary>
+    /// An MR × NR tile: MR rows of A (row stride lda, read in place; rows past the edge re-read the last one and
+    /// are not stored) against the padded rows of x shifted by each tap.
+    /// </summary>
+    private static void Micro(int cIn, int k, int lp, float* x, float* a, int lda, float* bias, float* y, int ldy, int mr, int nr)
     {
+        float* a0 = a, a1 = a + Math.Min(1, mr - 1) * lda, a2 = a + Math.Min(2, mr - 1) * lda, a3 = a + Math.Min(3, mr - 1) * lda;
         Vector256<float> c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
         if (bias is null)
         {
@@ -207,18 +197,18 @@ public static unsafe class Conv1dCpu
         for (int c = 0; c < cIn; c++, x += lp)
         {
             float* xr = x;
-            for (int t = 0; t < k; t++, xr++, a += MR)
+            for (int t = 0; t < k; t++, xr++, a0++, a1++, a2++, a3++)
             {
                 var b0 = Vector256.Load(xr);
                 var b1 = Vector256.Load(xr + 8);
                 var b2 = Vector256.Load(xr + 16);
-                var av = Vector256.Create(a[0]);
+                var av = Vector256.Create(*a0);
                 c00 = Vector256.FusedMultiplyAdd(av, b0, c00); c01 = Vector256.FusedMultiplyAdd(av, b1, c01); c02 = Vector256.FusedMultiplyAdd(av, b2, c02);
-                av = Vector256.Create(a[1]);
+                av = Vector256.Create(*a1);
                 c10 = Vector256.FusedMultiplyAdd(av, b0, c10); c11 = Vector256.FusedMultiplyAdd(av, b1, c11); c12 = Vector256.FusedMultiplyAdd(av, b2, c12);
-                av = Vector256.Create(a[2]);
+                av = Vector256.Create(*a2);
                 c20 = Vector256.FusedMultiplyAdd(av, b0, c20); c21 = Vector256.FusedMultiplyAdd(av, b1, c21); c22 = Vector256.FusedMultiplyAdd(av, b2, c22);
-                av = Vector256.Create(a[3]);
+                av = Vector256.Create(*a3);
                 c30 = Vector256.FusedMultiplyAdd(av, b0, c30); c31 = Vector256.FusedMultiplyAdd(av, b1, c31); c32 = Vector256.FusedMultiplyAdd(av, b2, c32);
             }
         }
