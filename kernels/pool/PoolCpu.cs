@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace EcgGpu.Kernels.Pool;
 
@@ -37,7 +38,22 @@ public static class PoolCpu
         if (Vector256.IsHardwareAccelerated && lout >= 8)
         {
             float* src = x;
-            if (s > 1)
+            if (s == 2 && Avx2.IsSupported)
+            {
+                // Even and odd samples of 16 at a time: shufflePS pairs them within 128-bit halves, permute4x64 orders the halves.
+                float* even = phases, odd = phases + phaseLength;
+                int i = 0;
+                for (; i + 16 <= lin; i += 16)
+                {
+                    var v0 = Avx.LoadVector256(x + i);
+                    var v1 = Avx.LoadVector256(x + i + 8);
+                    Avx2.Permute4x64(Avx.Shuffle(v0, v1, 0x88).AsDouble(), 0xD8).AsSingle().Store(even + i / 2);
+                    Avx2.Permute4x64(Avx.Shuffle(v0, v1, 0xDD).AsDouble(), 0xD8).AsSingle().Store(odd + i / 2);
+                }
+                for (; i < lin; i++) phases[(i & 1) * phaseLength + i / 2] = x[i];
+                src = phases;
+            }
+            else if (s > 1)
             {
                 for (int p = 0; p < s; p++)
                 {
