@@ -28,7 +28,7 @@ public static class BatchNorm
         Launch.AtLeast(x, (long)n * c * s, nameof(x));
         Launch.AtLeast(mean, c, nameof(mean));
         Launch.AtLeast(var, c, nameof(var));
-        if (Launch.IsCpu(acc)) { BatchNormCpu.Stats(n, c, s, Arr(x), Arr(mean), Arr(var), Launch.Parallel(acc)); return; }
+        if (Launch.IsCpu(acc)) { BatchNormCpu.Stats(n, c, s, Launch.Array(x), Launch.Array(mean), Launch.Array(var), Launch.Parallel(acc)); return; }
         int wg = Wg(acc);
         KernelSources.Kernel(acc, Source, "bn_stats", Defines).Launch((long)c * wg, wg, n, c, s, x, mean, var);
     }
@@ -42,7 +42,7 @@ public static class BatchNorm
         long total = (long)n * c * s;
         Launch.AtLeast(x, total, nameof(x));
         Launch.AtLeast(y, total, nameof(y));
-        if (Launch.IsCpu(acc)) { BatchNormCpu.Forward(n, c, s, eps, Arr(x), Arr(mean), Arr(var), Arr(gamma), Arr(beta), Arr(y), Launch.Parallel(acc)); return; }
+        if (Launch.IsCpu(acc)) { BatchNormCpu.Forward(n, c, s, eps, Launch.Array(x), Launch.Array(mean), Launch.Array(var), Launch.Array(gamma), Launch.Array(beta), Launch.Array(y), Launch.Parallel(acc)); return; }
         KernelSources.Kernel(acc, Source, "bn_forward", Defines).Launch(total, Launch.Local1D(acc), (int)total, c, s, eps, x, mean, var, gamma, beta, y);
     }
 
@@ -62,7 +62,7 @@ public static class BatchNorm
         Launch.AtLeast(dx, total, nameof(dx));
         if (Launch.IsCpu(acc))
         {
-            BatchNormCpu.Backward(n, c, s, eps, batchStatistics, Arr(x), Arr(dy), Arr(mean), Arr(var), Arr(gamma), Arr(dx), Arr(dgamma), Arr(dbeta), Launch.Parallel(acc));
+            BatchNormCpu.Backward(n, c, s, eps, batchStatistics, Launch.Array(x), Launch.Array(dy), Launch.Array(mean), Launch.Array(var), Launch.Array(gamma), Launch.Array(dx), Launch.Array(dgamma), Launch.Array(dbeta), Launch.Parallel(acc));
             return;
         }
         int wg = Wg(acc);
@@ -70,5 +70,4 @@ public static class BatchNorm
         KernelSources.Kernel(acc, Source, "bn_backward_dx", Defines).Launch(total, Launch.Local1D(acc), (int)total, n, c, s, eps, batchStatistics ? 1 : 0, x, dy, mean, var, gamma, dgamma, dbeta, dx);
     }
 
-    private static float[] Arr(DeviceBuffer<float> b) => ((Runtime.Cpu.CpuBuffer<float>)b).Array;
 }

@@ -45,7 +45,7 @@ public static class Conv1d
         if (bias is not null) { Launch.Same(x, bias); Launch.AtLeast(bias, s.Cout, nameof(bias)); }
         if (Launch.IsCpu(acc))
         {
-            Conv1dCpu.Forward(s, Arr(x), Arr(w), bias is null ? null : Arr(bias), Arr(y), Launch.Parallel(acc));
+            Conv1dCpu.Forward(s, Launch.Array(x), Launch.Array(w), bias is null ? null : Launch.Array(bias), Launch.Array(y), Launch.Parallel(acc));
             return;
         }
         KernelSources.Kernel(acc, Source, "conv1d_forward", Defines).Launch(new NDRange(s.Lout, s.Cout, s.N), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
@@ -57,7 +57,7 @@ public static class Conv1d
     {
         var acc = Launch.Same(dy, w, dx);
         Check(s, dx, w, dy);
-        if (Launch.IsCpu(acc)) { Conv1dCpu.BackwardInput(s, Arr(dy), Arr(w), Arr(dx), Launch.Parallel(acc)); return; }
+        if (Launch.IsCpu(acc)) { Conv1dCpu.BackwardInput(s, Launch.Array(dy), Launch.Array(w), Launch.Array(dx), Launch.Parallel(acc)); return; }
         KernelSources.Kernel(acc, Source, "conv1d_backward_input", Defines).Launch(new NDRange(s.Lin, s.Cin, s.N), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
             s.N, s.Cin, s.Lin, s.Cout, s.K, s.Pad, s.Lout, dy, w, dx);
     }
@@ -68,13 +68,12 @@ public static class Conv1d
         var acc = Launch.Same(x, dy, dw);
         Check(s, x, dw, dy);
         if (db is not null) { Launch.Same(x, db); Launch.AtLeast(db, s.Cout, nameof(db)); }
-        if (Launch.IsCpu(acc)) { Conv1dCpu.BackwardWeight(s, Arr(x), Arr(dy), Arr(dw), db is null ? null : Arr(db), Launch.Parallel(acc)); return; }
+        if (Launch.IsCpu(acc)) { Conv1dCpu.BackwardWeight(s, Launch.Array(x), Launch.Array(dy), Launch.Array(dw), db is null ? null : Launch.Array(db), Launch.Parallel(acc)); return; }
         KernelSources.Kernel(acc, Source, "conv1d_backward_weight", Defines).Launch(s.WeightLength * ReduceWorkGroup, ReduceWorkGroup,
             s.N, s.Cin, s.Lin, s.Cout, s.K, s.Pad, s.Lout, x, dy, dw);
         if (db is not null) Elementwise.Elementwise.BiasGrad(dy, db, s.N, s.Cout, s.Lout);
     }
 
-    private static float[] Arr(DeviceBuffer<float> b) => ((Runtime.Cpu.CpuBuffer<float>)b).Array;
 
     private static void Check(Conv1dShape s, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> y)
     {

@@ -1,5 +1,4 @@
 using EcgGpu.Runtime;
-using EcgGpu.Runtime.Cpu;
 
 namespace EcgGpu.Kernels.Pool;
 
@@ -19,7 +18,7 @@ public static class Pool
         Launch.AtLeast(x, (long)rows * lin, nameof(x));
         Launch.AtLeast(y, (long)rows * lout, nameof(y));
         Launch.AtLeast(argmax, (long)rows * lout, nameof(argmax));
-        if (Launch.IsCpu(acc)) { PoolCpu.MaxForward(rows, lin, kernel, stride, lout, Arr(x), Arr(y), Arr(argmax), Launch.Parallel(acc)); return; }
+        if (Launch.IsCpu(acc)) { PoolCpu.MaxForward(rows, lin, kernel, stride, lout, Launch.Array(x), Launch.Array(y), Launch.Array(argmax), Launch.Parallel(acc)); return; }
         KernelSources.Kernel(acc, Source, "maxpool_forward").Launch(new NDRange(lout, rows), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
             rows, lin, kernel, stride, lout, x, y, argmax);
     }
@@ -32,7 +31,7 @@ public static class Pool
         Launch.AtLeast(dx, (long)rows * lin, nameof(dx));
         Launch.AtLeast(dy, (long)rows * lout, nameof(dy));
         Launch.AtLeast(argmax, (long)rows * lout, nameof(argmax));
-        if (Launch.IsCpu(acc)) { PoolCpu.MaxBackward(rows, lin, lout, Arr(dy), Arr(argmax), Arr(dx), Launch.Parallel(acc)); return; }
+        if (Launch.IsCpu(acc)) { PoolCpu.MaxBackward(rows, lin, lout, Launch.Array(dy), Launch.Array(argmax), Launch.Array(dx), Launch.Parallel(acc)); return; }
         KernelSources.Kernel(acc, Source, "maxpool_backward").Launch(new NDRange(lin, rows), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
             rows, lin, kernel, stride, lout, dy, argmax, dx);
     }
@@ -65,5 +64,4 @@ public static class Pool
         return lout;
     }
 
-    private static T[] Arr<T>(DeviceBuffer<T> b) where T : unmanaged => ((CpuBuffer<T>)b).Array;
 }

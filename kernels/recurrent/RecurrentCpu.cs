@@ -1,21 +1,19 @@
 using EcgGpu.Runtime;
-using EcgGpu.Runtime.Cpu;
 
 namespace EcgGpu.Kernels.Recurrent;
 
 /// <summary>Dispatches the CPU implementation of each cell (its step loop lives in the cell's folder).</summary>
 internal static class RecurrentCpu
 {
-    public static float[] Arr(DeviceBuffer<float> b) => ((CpuBuffer<float>)b).Array;
 
     public static void Forward(RecurrentShape s, RecurrentWeights w, RecurrentState state, ParallelOptions parallel)
     {
-        float[]? biasR = w.RecurrentBias is null ? null : Arr(w.RecurrentBias);
+        float[]? biasR = w.RecurrentBias is null ? null : Launch.Array(w.RecurrentBias);
         switch (s.Cell)
         {
-            case RecurrentCell.Lstm: Lstm.LstmCpu.Forward(s, Arr(w.U), biasR, Arr(state.Gates), Arr(state.Hidden), Arr(state.Aux!), parallel); break;
-            case RecurrentCell.Gru: Gru.GruCpu.Forward(s, Arr(w.U), biasR, Arr(state.Gates), Arr(state.Hidden), Arr(state.Aux!), parallel); break;
-            default: Rnn.SimpleRnnCpu.Forward(s, Arr(w.U), biasR, Arr(state.Gates), Arr(state.Hidden), parallel); break;
+            case RecurrentCell.Lstm: Lstm.LstmCpu.Forward(s, Launch.Array(w.U), biasR, Launch.Array(state.Gates), Launch.Array(state.Hidden), Launch.Array(state.Aux!), parallel); break;
+            case RecurrentCell.Gru: Gru.GruCpu.Forward(s, Launch.Array(w.U), biasR, Launch.Array(state.Gates), Launch.Array(state.Hidden), Launch.Array(state.Aux!), parallel); break;
+            default: Rnn.SimpleRnnCpu.Forward(s, Launch.Array(w.U), biasR, Launch.Array(state.Gates), Launch.Array(state.Hidden), parallel); break;
         }
     }
 
@@ -23,9 +21,9 @@ internal static class RecurrentCpu
     {
         switch (s.Cell)
         {
-            case RecurrentCell.Lstm: Lstm.LstmCpu.Backward(s, Arr(w.U), Arr(state.Gates), Arr(state.Aux!), Arr(dHidden), Arr(state.GateGrad), parallel); break;
-            case RecurrentCell.Gru: Gru.GruCpu.Backward(s, Arr(w.U), Arr(state.Gates), Arr(state.Aux!), Arr(state.Hidden), Arr(dHidden), Arr(state.GateGrad), Arr(state.RecurrentGateGrad), parallel); break;
-            default: Rnn.SimpleRnnCpu.Backward(s, Arr(w.U), Arr(state.Hidden), Arr(dHidden), Arr(state.GateGrad), parallel); break;
+            case RecurrentCell.Lstm: Lstm.LstmCpu.Backward(s, Launch.Array(w.U), Launch.Array(state.Gates), Launch.Array(state.Aux!), Launch.Array(dHidden), Launch.Array(state.GateGrad), parallel); break;
+            case RecurrentCell.Gru: Gru.GruCpu.Backward(s, Launch.Array(w.U), Launch.Array(state.Gates), Launch.Array(state.Aux!), Launch.Array(state.Hidden), Launch.Array(dHidden), Launch.Array(state.GateGrad), Launch.Array(state.RecurrentGateGrad), parallel); break;
+            default: Rnn.SimpleRnnCpu.Backward(s, Launch.Array(w.U), Launch.Array(state.Hidden), Launch.Array(dHidden), Launch.Array(state.GateGrad), parallel); break;
         }
     }
 

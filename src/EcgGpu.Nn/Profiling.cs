@@ -81,9 +81,7 @@ public sealed partial class Sequential
                 d = _layers[i].Backward(d, n);
                 t = Lap(); if (timed) backward[i] += t;
             }
-            foreach (var p in parameters)
-                if (p.L2 != 0f) Kernels.Elementwise.Elementwise.Axpby(2f * p.L2, p.Value, 1f, p.Grad);
-            Optimizer!.Step(parameters);
+            Update(parameters);
             t = Lap(); if (timed) optimizer += t;
             if (timed) total += stepClock.Elapsed.TotalMilliseconds;
         }

@@ -115,9 +115,7 @@ public sealed partial class Sequential
                 GatherKernel.Ints(n, y, index, step.Y, start);
                 ScoreBatch(step, Forward(step.X, n, training: true), n, classWeights);
                 Backward(step.DLogits, n);
-                foreach (var p in parameters)
-                    if (p.L2 != 0f) Kernels.Elementwise.Elementwise.Axpby(2f * p.L2, p.Value, 1f, p.Grad);
-                Optimizer!.Step(parameters);
+                Update(parameters);
                 float stepLoss = step.LossSum.ToArray()[0];
                 if (!float.IsFinite(stepLoss))
                     throw new TrainingDivergedException($"model {Name}: the loss became {stepLoss} in epoch {epoch} at rows {start}..{start + n - 1}; training stopped (lower the learning rate, or check the data for NaN)");
@@ -163,6 +161,14 @@ public sealed partial class Sequential
             total += step.LossSum.ToArray()[0];
         }
         return new Evaluation(total / Math.Max(1, rows), step.Correct.ToArray()[0] / Math.Max(1, rows), rows);
+    }
+
+    /// <summary>Adds each parameter's L2 penalty gradient, then one optimiser step.</summary>
+    private void Update(List<Parameter> parameters)
+    {
+        foreach (var p in parameters)
+            if (p.L2 != 0f) Kernels.Elementwise.Elementwise.Axpby(2f * p.L2, p.Value, 1f, p.Grad);
+        Optimizer!.Step(parameters);
     }
 
     /// <summary>Loss of the batch into LossSum, its gradient into DLogits, correct predictions added to Correct.</summary>

@@ -20,7 +20,10 @@ public sealed class CpuAccelerator : Accelerator
     /// <summary>Threads used by the parallel loops of the CPU kernels.</summary>
     public int DegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
-    public ParallelOptions ParallelOptions => new() { MaxDegreeOfParallelism = DegreeOfParallelism };
+    /// <summary>Made once: every CPU kernel launch asks for it.</summary>
+    public ParallelOptions ParallelOptions => _parallel ??= new() { MaxDegreeOfParallelism = DegreeOfParallelism };
+
+    private ParallelOptions? _parallel;
 
     protected override DeviceBuffer<T> AllocateCore<T>(long length)
     {
