@@ -1,8 +1,7 @@
+using EcgGpu.Kernels;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
-using EcgGpu.Kernels.Conv1d;
-using EcgGpu.Kernels.Verification;
 using EcgGpu.Runtime;
 
 namespace EcgGpu.Benchmarks;

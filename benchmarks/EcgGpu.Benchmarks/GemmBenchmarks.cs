@@ -1,7 +1,7 @@
+using EcgGpu.Kernels;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
-using EcgGpu.Kernels.Verification;
 using EcgGpu.Runtime;
 
 namespace EcgGpu.Benchmarks;
@@ -86,7 +86,7 @@ public class GemmBenchmarks : IFlopCount
 
     private void Run()
     {
-        Kernels.Gemm.Gemm.Run(_ta, _tb, _m, _n, _k, 1f, _a!, _b!, 0f, _c!);
+        Kernels.Gemm.Run(_ta, _tb, _m, _n, _k, 1f, _a!, _b!, 0f, _c!);
         _acc!.Synchronize();
     }
 

@@ -1,7 +1,5 @@
+using EcgGpu.Kernels;
 using BenchmarkDotNet.Attributes;
-using EcgGpu.Kernels.Attention;
-using EcgGpu.Kernels.Recurrent;
-using EcgGpu.Kernels.Verification;
 using EcgGpu.Runtime;
 
 namespace EcgGpu.Benchmarks;

@@ -1,14 +1,8 @@
+using EcgGpu.Kernels;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
-using EcgGpu.Kernels.Adam;
-using EcgGpu.Kernels.Verification;
 using EcgGpu.Runtime;
-using DropoutKernel = EcgGpu.Kernels.Dropout.Dropout;
-using GatherKernel = EcgGpu.Kernels.Gather.Gather;
-using InfoGainKernel = EcgGpu.Kernels.InfoGain.InfoGain;
-using PoolKernel = EcgGpu.Kernels.Pool.Pool;
-using SoftmaxKernel = EcgGpu.Kernels.Softmax.Softmax;
 
 namespace EcgGpu.Benchmarks;
 
@@ -75,7 +69,7 @@ public class SoftmaxCrossEntropyBenchmarks : BackendBenchmark, IByteCount
     [Benchmark]
     public void CrossEntropy()
     {
-        SoftmaxKernel.CrossEntropy(Rows, Classes, _logits!, _labels!, null, _loss!, _grad!);
+        Softmax.CrossEntropy(Rows, Classes, _logits!, _labels!, null, _loss!, _grad!);
         Acc.Synchronize();
     }
 }
@@ -146,8 +140,8 @@ public class GatherBenchmarks : BackendBenchmark, IByteCount
     public void Batch64()
     {
         _offset = (_offset + Batch) % (TrainingRows - Batch);
-        GatherKernel.Rows(Batch, Width, _x!, _index!, _batch!, _offset);
-        GatherKernel.Ints(Batch, _y!, _index!, _labels!, _offset);
+        Gather.Rows(Batch, Width, _x!, _index!, _batch!, _offset);
+        Gather.Ints(Batch, _y!, _index!, _labels!, _offset);
         Acc.Synchronize();
     }
 }
@@ -178,8 +172,8 @@ public class InfoGainBenchmarks : BackendBenchmark, IByteCount
     [Benchmark]
     public void BinAndGain()
     {
-        InfoGainKernel.Bin(Rows, Features, Bins, _x!, _binned!);
-        InfoGainKernel.FromBinned(Rows, Features, Bins, Classes, _binned!, _labels!, _gain!);
+        InfoGain.Bin(Rows, Features, Bins, _x!, _binned!);
+        InfoGain.FromBinned(Rows, Features, Bins, Classes, _binned!, _labels!, _gain!);
         Acc.Synchronize();
     }
 }
@@ -196,8 +190,8 @@ public class DropoutPoolBenchmarks : BackendBenchmark, IByteCount
     public double Bytes(BenchmarkCase c) => c.Descriptor.WorkloadMethod.Name switch
     {
         nameof(DropoutForward) => CnnRows * CnnLength * 12.0,                                              // x read, y and mask written
-        nameof(MaxPoolCnn) => CnnRows * (CnnLength * 4.0 + PoolKernel.OutputLength(CnnLength, 2, 2) * 8.0), // x read, y and argmax written
-        _ => KachueeRows * (KachueeLength * 4.0 + PoolKernel.OutputLength(KachueeLength, 5, 2) * 8.0),
+        nameof(MaxPoolCnn) => CnnRows * (CnnLength * 4.0 + Pool.OutputLength(CnnLength, 2, 2) * 8.0), // x read, y and argmax written
+        _ => KachueeRows * (KachueeLength * 4.0 + Pool.OutputLength(KachueeLength, 5, 2) * 8.0),
     };
 
     [GlobalSetup]
@@ -208,32 +202,32 @@ public class DropoutPoolBenchmarks : BackendBenchmark, IByteCount
         _x = Keep(Acc.Upload<float>(KernelChecks.RandomFloats(rng, (long)CnnRows * CnnLength)));
         _y = Keep(Acc.Allocate<float>((long)CnnRows * CnnLength));
         _mask = Keep(Acc.Allocate<float>((long)CnnRows * CnnLength));
-        _pooled = Keep(Acc.Allocate<float>((long)CnnRows * PoolKernel.OutputLength(CnnLength, 2, 2)));
-        _argmax = Keep(Acc.Allocate<int>((long)CnnRows * PoolKernel.OutputLength(CnnLength, 2, 2)));
+        _pooled = Keep(Acc.Allocate<float>((long)CnnRows * Pool.OutputLength(CnnLength, 2, 2)));
+        _argmax = Keep(Acc.Allocate<int>((long)CnnRows * Pool.OutputLength(CnnLength, 2, 2)));
         _x2 = Keep(Acc.Upload<float>(KernelChecks.RandomFloats(rng, (long)KachueeRows * KachueeLength)));
-        _pooled2 = Keep(Acc.Allocate<float>((long)KachueeRows * PoolKernel.OutputLength(KachueeLength, 5, 2)));
-        _argmax2 = Keep(Acc.Allocate<int>((long)KachueeRows * PoolKernel.OutputLength(KachueeLength, 5, 2)));
+        _pooled2 = Keep(Acc.Allocate<float>((long)KachueeRows * Pool.OutputLength(KachueeLength, 5, 2)));
+        _argmax2 = Keep(Acc.Allocate<int>((long)KachueeRows * Pool.OutputLength(KachueeLength, 5, 2)));
         DropoutForward(); MaxPoolCnn(); MaxPoolKachuee();
     }
 
     [Benchmark]
     public void DropoutForward()
     {
-        DropoutKernel.Forward(0.5f, 42, 7, _x!, _y!, _mask!);
+        Dropout.Forward(0.5f, 42, 7, _x!, _y!, _mask!);
         Acc.Synchronize();
     }
 
     [Benchmark]
     public void MaxPoolCnn()
     {
-        PoolKernel.MaxForward(CnnRows, CnnLength, 2, 2, _x!, _pooled!, _argmax!);
+        Pool.MaxForward(CnnRows, CnnLength, 2, 2, _x!, _pooled!, _argmax!);
         Acc.Synchronize();
     }
 
     [Benchmark]
     public void MaxPoolKachuee()
     {
-        PoolKernel.MaxForward(KachueeRows, KachueeLength, 5, 2, _x2!, _pooled2!, _argmax2!);
+        Pool.MaxForward(KachueeRows, KachueeLength, 5, 2, _x2!, _pooled2!, _argmax2!);
         Acc.Synchronize();
     }
 }

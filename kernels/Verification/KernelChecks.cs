@@ -1,19 +1,6 @@
-using EcgGpu.Kernels.Adam;
-using EcgGpu.Kernels.Attention;
-using EcgGpu.Kernels.Recurrent;
-using EcgGpu.Kernels.Conv1d;
-using EcgGpu.Kernels.Elementwise;
-using EcgGpu.Kernels.Gemm;
-using EcgGpu.Kernels.InfoGain;
-using EcgGpu.Kernels.Pool;
-using EcgGpu.Kernels.Reduce;
-using EcgGpu.Kernels.Softmax;
 using EcgGpu.Runtime;
-using DropoutKernel = EcgGpu.Kernels.Dropout.Dropout;
-using DropoutCpuKernel = EcgGpu.Kernels.Dropout.DropoutCpu;
-using GatherKernel = EcgGpu.Kernels.Gather.Gather;
 
-namespace EcgGpu.Kernels.Verification;
+namespace EcgGpu.Kernels;
 
 /// <summary>One compared output of one kernel case on one accelerator.</summary>
 public sealed record CheckResult(string Family, string Case, string Output, int Count, double MaxAbsError, double MaxRelError, bool Passed, string? FirstMismatch)
@@ -93,23 +80,23 @@ public static class KernelChecks
             using var da = acc.Upload<float>(a);
             using var db = acc.Upload<float>(b);
             using var dc = acc.Allocate<float>(n);
-            Elementwise.Elementwise.Add(da, db, dc);
+            Elementwise.Add(da, db, dc);
             yield return Compare("elementwise", c, "add", dc.ToArray(), a.Select((v, i) => (double)v + b[i]).ToArray());
-            Elementwise.Elementwise.Multiply(da, db, dc);
+            Elementwise.Multiply(da, db, dc);
             yield return Compare("elementwise", c, "multiply", dc.ToArray(), a.Select((v, i) => (double)v * b[i]).ToArray());
             dc.Upload(b);
-            Elementwise.Elementwise.Axpby(0.5f, da, -2f, dc);
+            Elementwise.Axpby(0.5f, da, -2f, dc);
             yield return Compare("elementwise", c, "axpby", dc.ToArray(), a.Select((v, i) => 0.5 * v - 2.0 * b[i]).ToArray());
-            Elementwise.Elementwise.Scale(1.5f, da, dc);
+            Elementwise.Scale(1.5f, da, dc);
             yield return Compare("elementwise", c, "scale", dc.ToArray(), a.Select(v => 1.5 * v).ToArray());
             foreach (var act in new[] { Activation.Relu, Activation.Tanh, Activation.Sigmoid })
             {
                 using var y = acc.Allocate<float>(n);
                 using var dx = acc.Allocate<float>(n);
-                Elementwise.Elementwise.Forward(act, da, y);
+                Elementwise.Forward(act, da, y);
                 var yh = y.ToArray();
                 yield return Compare("elementwise", c, act.ToString().ToLowerInvariant(), yh, a.Select(v => ElementwiseReference.Activate(act, v)).ToArray(), 1e-6, 1e-5);
-                Elementwise.Elementwise.Backward(act, y, db, dx);
+                Elementwise.Backward(act, y, db, dx);
                 yield return Compare("elementwise", c, "d" + act.ToString().ToLowerInvariant(), dx.ToArray(), yh.Select((v, i) => b[i] * ElementwiseReference.Gradient(act, v)).ToArray(), 1e-6, 1e-5);
             }
         }
@@ -121,9 +108,9 @@ public static class KernelChecks
             using var dx = acc.Upload<float>(x);
             using var dbias = acc.Upload<float>(bias);
             using var grad = acc.Allocate<float>(channels);
-            Elementwise.Elementwise.BiasAdd(dx, dbias, outer, channels, inner);
+            Elementwise.BiasAdd(dx, dbias, outer, channels, inner);
             yield return Compare("elementwise", c, "biasadd", dx.ToArray(), x.Select((v, i) => (double)v + bias[i / inner % channels]).ToArray());
-            Elementwise.Elementwise.BiasGrad(dx, grad, outer, channels, inner);
+            Elementwise.BiasGrad(dx, grad, outer, channels, inner);
             var after = dx.ToArray();
             yield return Compare("elementwise", c, "biasgrad", grad.ToArray(), ElementwiseReference.BiasGrad(outer, channels, inner, after), 1e-4 * Math.Sqrt(outer * inner), 1e-4);
         }
@@ -143,7 +130,7 @@ public static class KernelChecks
                 using var db = acc.Upload<float>(b);
                 using var dc = acc.Upload<float>(c0);
                 float alpha = 0.75f, beta = m % 2 == 0 ? 0f : 0.5f;
-                Gemm.Gemm.Run(ta, tb, m, n, k, alpha, da, db, beta, dc);
+                Gemm.Run(ta, tb, m, n, k, alpha, da, db, beta, dc);
                 yield return Compare("gemm", $"{m}x{n}x{k} {(ta ? "T" : "N")}{(tb ? "T" : "N")} b={beta}", "C", dc.ToArray(),
                     GemmReference.Gemm(ta, tb, m, n, k, alpha, a, b, beta, c0), 1e-5 * Math.Sqrt(k) * 4, 1e-4);
             }
@@ -178,9 +165,9 @@ public static class KernelChecks
             using var gx = acc.Allocate<float>(s.InputLength);
             using var gw = acc.Allocate<float>(s.WeightLength);
             using var gb = acc.Allocate<float>(s.Cout);
-            Conv1d.Conv1d.Forward(s, dx, dw, db, y);
-            Conv1d.Conv1d.BackwardInput(s, dy, dw, gx);
-            Conv1d.Conv1d.BackwardWeight(s, dx, dy, gw, gb);
+            Conv1d.Forward(s, dx, dw, db, y);
+            Conv1d.BackwardInput(s, dy, dw, gx);
+            Conv1d.BackwardWeight(s, dx, dy, gw, gb);
             var (rx, rw, rb) = Conv1dReference.Backward(s, x, w, dyh);
             double tol = 1e-5 * Math.Sqrt(s.Cin * s.K * s.N * s.Lout) * 4;
             yield return Compare("conv1d", c, "y", y.ToArray(), Conv1dReference.Forward(s, x, w, bias), tol, 1e-4);
@@ -197,7 +184,7 @@ public static class KernelChecks
             (3, 17, 3, 1, false), (4, 40, 4, 3, false), (7, 60, 5, 2, true) })
         {
             string c = $"{rows}x{lin} k{k} s{s}{(ties ? " ties" : "")}";
-            int lout = Pool.Pool.OutputLength(lin, k, s);
+            int lout = Pool.OutputLength(lin, k, s);
             var x = RandomFloats(rng, rows * lin);
             if (ties) for (int i = 0; i < x.Length; i++) x[i] = MathF.Round(x[i]);
             var dyh = RandomFloats(rng, rows * lout);
@@ -206,15 +193,15 @@ public static class KernelChecks
             using var arg = acc.Allocate<int>(rows * lout);
             using var dy = acc.Upload<float>(dyh);
             using var gx = acc.Allocate<float>(rows * lin);
-            Pool.Pool.MaxForward(rows, lin, k, s, dx, y, arg);
-            Pool.Pool.MaxBackward(rows, lin, k, s, dy, arg, gx);
+            Pool.MaxForward(rows, lin, k, s, dx, y, arg);
+            Pool.MaxBackward(rows, lin, k, s, dy, arg, gx);
             var (ry, rdx) = PoolReference.Max(rows, lin, k, s, x, dyh);
             yield return Compare("pool", c, "max y", y.ToArray(), ry);
             yield return Compare("pool", c, "max dx", gx.ToArray(), rdx, 1e-6, 1e-6);
             using var gy = acc.Allocate<float>(rows);
             using var gdy = acc.Upload<float>(dyh.AsSpan(0, rows));
-            Pool.Pool.GlobalAverageForward(rows, lin, dx, gy);
-            Pool.Pool.GlobalAverageBackward(rows, lin, gdy, gx);
+            Pool.GlobalAverageForward(rows, lin, dx, gy);
+            Pool.GlobalAverageBackward(rows, lin, gdy, gx);
             var (gry, grdx) = PoolReference.GlobalAverage(rows, lin, x, dyh[..rows]);
             yield return Compare("pool", c, "gap y", gy.ToArray(), gry, 1e-5, 1e-4);
             yield return Compare("pool", c, "gap dx", gx.ToArray(), grdx, 1e-6, 1e-5);
@@ -242,10 +229,10 @@ public static class KernelChecks
             using var gx = acc.Allocate<float>(n * c * s);
             using var ggamma = acc.Allocate<float>(c);
             using var gbeta = acc.Allocate<float>(c);
-            BatchNorm.BatchNorm.Statistics(n, c, s, dx, mean, variance);
-            BatchNorm.BatchNorm.Forward(n, c, s, eps, dx, mean, variance, dg, dbeta, y);
-            BatchNorm.BatchNorm.Backward(n, c, s, eps, dx, dy, mean, variance, dg, gx, ggamma, gbeta);
-            var r = BatchNorm.BatchNormReference.Run(n, c, s, eps, x, gamma, beta, dyh);
+            BatchNorm.Statistics(n, c, s, dx, mean, variance);
+            BatchNorm.Forward(n, c, s, eps, dx, mean, variance, dg, dbeta, y);
+            BatchNorm.Backward(n, c, s, eps, dx, dy, mean, variance, dg, gx, ggamma, gbeta);
+            var r = BatchNormReference.Run(n, c, s, eps, x, gamma, beta, dyh);
             yield return Compare("batchnorm", name, "mean", mean.ToArray(), r.Mean, 1e-5, 1e-4);
             yield return Compare("batchnorm", name, "var", variance.ToArray(), r.Var, 1e-5, 1e-4);
             yield return Compare("batchnorm", name, "y", y.ToArray(), r.Y, 1e-4, 1e-3);
@@ -264,13 +251,13 @@ public static class KernelChecks
             using var dx = acc.Upload<float>(x);
             using var y = acc.Allocate<float>(n);
             using var mask = acc.Allocate<float>(n);
-            DropoutKernel.Forward(rate, 0x1234_5678_9ABCUL, 7, dx, y, mask);
+            Dropout.Forward(rate, 0x1234_5678_9ABCUL, 7, dx, y, mask);
             // Reference: element i takes word i mod 4 of Philox block i / 4, one scalar block at a time.
             var ry = new float[n];
             var rmask = new float[n];
             for (int i = 0; i < n; i++)
             {
-                var (b0, b1, b2, b3) = DropoutCpuKernel.Philox((uint)(i / 4), 0, 7, 0, 0x5678_9ABCu, 0x1234u);
+                var (b0, b1, b2, b3) = DropoutCpu.Philox((uint)(i / 4), 0, 7, 0, 0x5678_9ABCu, 0x1234u);
                 uint bits = (i % 4) switch { 0 => b0, 1 => b1, 2 => b2, _ => b3 };
                 rmask[i] = (bits >> 8) * (1f / 16777216f) >= rate ? 1f / (1f - rate) : 0f;
                 ry[i] = x[i] * rmask[i];
@@ -283,7 +270,7 @@ public static class KernelChecks
                 yield return new CheckResult("dropout", c, "keep", n, Math.Abs(kept - (1 - rate)), 0, Math.Abs(kept - (1 - rate)) < 0.03, $"kept {kept:F3}, expected {1 - rate:F3}");
         }
         // Known-answer test of the generator (Random123 kat_vectors: philox4x32_10, counter and key all ones).
-        var (a0, a1, a2, a3) = DropoutCpuKernel.Philox(uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue);
+        var (a0, a1, a2, a3) = DropoutCpu.Philox(uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue);
         uint[] expected = [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd];
         bool ok = a0 == expected[0] && a1 == expected[1] && a2 == expected[2] && a3 == expected[3];
         yield return new CheckResult("dropout", "philox4x32-10 KAT", "bits", 4, ok ? 0 : 1, 0, ok, $"{a0:x8} {a1:x8} {a2:x8} {a3:x8}");
@@ -302,8 +289,8 @@ public static class KernelChecks
             using var y = acc.Allocate<float>(rows * cols);
             using var dy = acc.Upload<float>(dyh);
             using var gx = acc.Allocate<float>(rows * cols);
-            Softmax.Softmax.Forward(rows, cols, dx, y);
-            Softmax.Softmax.Backward(rows, cols, y, dy, gx);
+            Softmax.Forward(rows, cols, dx, y);
+            Softmax.Backward(rows, cols, y, dy, gx);
             var ry = SoftmaxReference.Rows(rows, cols, x);
             yield return Compare("softmax", c, "y", y.ToArray(), ry, 1e-6, 1e-4);
             yield return Compare("softmax", c, "dx", gx.ToArray(), SoftmaxReference.RowsBackward(rows, cols, ry, dyh), 1e-6, 1e-4);
@@ -313,7 +300,7 @@ public static class KernelChecks
             using var grad = acc.Allocate<float>(rows * cols);
             foreach (var weighted in new[] { false, true })
             {
-                Softmax.Softmax.CrossEntropy(rows, cols, dx, dl, weighted ? dwts : null, loss, grad);
+                Softmax.CrossEntropy(rows, cols, dx, dl, weighted ? dwts : null, loss, grad);
                 var (rl, rg) = SoftmaxReference.CrossEntropy(rows, cols, x, labels, weighted ? weights : null);
                 string o = weighted ? "xent w" : "xent";
                 yield return Compare("softmax", c, o + " loss", loss.ToArray(), rl, 1e-5, 1e-4);
@@ -346,7 +333,7 @@ public static class KernelChecks
             for (int t = 0; t < grads.Length; t++)
             {
                 g.Upload(grads[t]);
-                Adam.Adam.Step(p, g, m, v, settings, t + 1);
+                Adam.Step(p, g, m, v, settings, t + 1);
                 yield return Compare("adam", c, $"p step{t + 1}", p.ToArray(), expected[t], 1e-6, 1e-5);
             }
         }
@@ -365,8 +352,8 @@ public static class KernelChecks
             using var didx = acc.Upload<int>(index);
             using var dst = acc.Allocate<float>(count * len);
             using var dl = acc.Allocate<int>(count);
-            GatherKernel.Rows(count, len, dsrc, didx, dst);
-            GatherKernel.Ints(count, dlab, didx, dl);
+            Gather.Rows(count, len, dsrc, didx, dst);
+            Gather.Ints(count, dlab, didx, dl);
             var expected = new float[count * len];
             for (int i = 0; i < count; i++) Array.Copy(src, index[i] * len, expected, i * len, len);
             yield return Compare("gather", c, "rows", dst.ToArray(), expected);
@@ -381,10 +368,10 @@ public static class KernelChecks
             string c = $"n={n}";
             var x = RandomFloats(rng, n);
             using var dx = acc.Upload<float>(x);
-            yield return Compare("reduce", c, "sum", [Reduce.Reduce.SumToHost(dx)], [x.Sum(v => (double)v)], 1e-6 * Math.Sqrt(n) * 4, 1e-5);
-            yield return Compare("reduce", c, "max", [Reduce.Reduce.MaxToHost(dx)], [(double)x.Max()]);
+            yield return Compare("reduce", c, "sum", [Reduce.SumToHost(dx)], [x.Sum(v => (double)v)], 1e-6 * Math.Sqrt(n) * 4, 1e-5);
+            yield return Compare("reduce", c, "max", [Reduce.MaxToHost(dx)], [(double)x.Max()]);
             using var sq = acc.Allocate<float>(1);
-            Reduce.Reduce.SumOfSquares(dx, sq);
+            Reduce.SumOfSquares(dx, sq);
             yield return Compare("reduce", c, "sumsq", sq.ToArray(), [x.Sum(v => (double)v * v)], 1e-6 * Math.Sqrt(n) * 4, 1e-5);
         }
         foreach (var (rows, cols) in new[] { (1, 1), (64, 5), (1000, 187) })
@@ -393,7 +380,7 @@ public static class KernelChecks
             if (cols > 2) x[1] = x[2] = 5f; // a tie: the first index wins
             using var dx = acc.Upload<float>(x);
             using var idx = acc.Allocate<int>(rows);
-            Reduce.Reduce.ArgmaxRows(rows, cols, dx, idx);
+            Reduce.ArgmaxRows(rows, cols, dx, idx);
             var expected = new float[rows];
             for (int r = 0; r < rows; r++)
             {
@@ -422,9 +409,9 @@ public static class KernelChecks
             using var dl = acc.Upload<int>(labels);
             using var binned = acc.Allocate<int>(rows * features);
             using var gain = acc.Allocate<float>(features);
-            InfoGain.InfoGain.Bin(rows, features, bins, dx, binned);
+            InfoGain.Bin(rows, features, bins, dx, binned);
             yield return Compare("infogain", c, "bins", binned.ToArray().Select(v => (float)v).ToArray(), binnedRef.Select(v => (float)v).ToArray());
-            InfoGain.InfoGain.FromBinned(rows, features, bins, classes, binned, dl, gain);
+            InfoGain.FromBinned(rows, features, bins, classes, binned, dl, gain);
             yield return Compare("infogain", c, "gain", gain.ToArray(), InfoGainReference.FromBinned(rows, features, bins, classes, binnedRef, labels), 1e-5, 1e-4);
         }
     }
@@ -466,8 +453,8 @@ public static class KernelChecks
         using var last = acc.Allocate<float>(sl.N * sl.H);
         using var dlast = acc.Upload<float>(dl);
         using var dfull = acc.Allocate<float>(sl.HiddenLength);
-        Recurrent.Recurrent.TakeLast(sl.N, sl.L, sl.H, hbuf, last);
-        Recurrent.Recurrent.SpreadLast(sl.N, sl.L, sl.H, dlast, dfull);
+        Recurrent.TakeLast(sl.N, sl.L, sl.H, hbuf, last);
+        Recurrent.SpreadLast(sl.N, sl.L, sl.H, dlast, dfull);
         var expectLast = new float[sl.N * sl.H];
         var expectFull = new float[sl.HiddenLength];
         for (int n = 0; n < sl.N; n++)
@@ -511,12 +498,12 @@ public static class KernelChecks
         public DeviceBuffer<float>? GradRecurrentBias { get; }
         public DeviceBuffer<float> GradInput { get; }
 
-        public void Forward() => Recurrent.Recurrent.Forward(Shape, Input, Weights, State);
+        public void Forward() => Recurrent.Forward(Shape, Input, Weights, State);
 
         public void ForwardBackward()
         {
             Forward();
-            Recurrent.Recurrent.Backward(Shape, Input, Weights, State, DHidden, new RecurrentGradients(GradW, GradU, GradBias, GradRecurrentBias, GradInput));
+            Recurrent.Backward(Shape, Input, Weights, State, DHidden, new RecurrentGradients(GradW, GradU, GradBias, GradRecurrentBias, GradInput));
         }
 
         public void Dispose()
@@ -562,8 +549,8 @@ public static class KernelChecks
             using var gq = acc.Allocate<float>(s.QueryLength);
             using var gv = acc.Allocate<float>(s.ValueLength);
             using var scratch = acc.Allocate<float>(s.ScoreLength);
-            Attention.Attention.Forward(s, dq, dv, scale, dm, weights, output);
-            Attention.Attention.Backward(s, dq, dv, scale, weights, ddo, gq, gv, scratch);
+            Attention.Forward(s, dq, dv, scale, dm, weights, output);
+            Attention.Backward(s, dq, dv, scale, weights, ddo, gq, gv, scratch);
             var (ro, rq, rv) = AttentionReference.Run(s, q, v, scale, mask, dOut);
             double tol = 1e-5 * Math.Sqrt(s.D * s.Lk) * 4;
             yield return Compare("attention", c, "y", output.ToArray(), ro, tol, 1e-4);

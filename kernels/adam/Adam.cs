@@ -1,6 +1,6 @@
 using EcgGpu.Runtime;
 
-namespace EcgGpu.Kernels.Adam;
+namespace EcgGpu.Kernels;
 
 /// <summary>Adam hyper-parameters. Defaults are Keras's (ε = 1e-7, placed as torch places it).</summary>
 public sealed record AdamSettings(float LearningRate = 1e-3f, float Beta1 = 0.9f, float Beta2 = 0.999f, float Epsilon = 1e-7f,
@@ -23,7 +23,7 @@ public static class Adam
     public static void Step(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, AdamSettings settings, int step)
     {
         var acc = Launch.Same(p, g, m, v);
-        int n = Elementwise.Elementwise.Count(-1, p, g, m, v);
+        int n = Elementwise.Count(-1, p, g, m, v);
         var (bc1, bc2) = settings.BiasCorrections(step);
         if (Launch.IsCpu(acc)) { AdamCpu.Step(Launch.Array(p), Launch.Array(g), Launch.Array(m), Launch.Array(v), n, settings, step, Launch.Parallel(acc)); return; }
         KernelSources.Kernel(acc, Source, "adam_step").Launch(n, Launch.Local1D(acc), n, p, g, m, v,

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 
-namespace EcgGpu.Kernels.Adam;
+namespace EcgGpu.Kernels;
 
 /// <summary>
 /// CPU Adam step: the device kernel's arithmetic, eight lanes at a time and in parallel chunks. Every

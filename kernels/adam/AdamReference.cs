@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.Adam;
+namespace EcgGpu.Kernels;
 
 public static class AdamReference
 {

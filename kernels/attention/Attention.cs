@@ -1,8 +1,6 @@
 using EcgGpu.Runtime;
-using GemmKernel = EcgGpu.Kernels.Gemm.Gemm;
-using SoftmaxKernel = EcgGpu.Kernels.Softmax.Softmax;
 
-namespace EcgGpu.Kernels.Attention;
+namespace EcgGpu.Kernels;
 
 /// <summary>The shape of Keras <c>Attention()([query, value])</c>: query (N, Lq, D), value (N, Lk, D), also the keys.</summary>
 public readonly record struct AttentionShape(int N, int Lq, int Lk, int D)
@@ -35,7 +33,7 @@ public static class Attention
         var acc = Check(s, query, value, weights);
         Launch.Same(query, output);
         Launch.AtLeast(output, s.QueryLength, nameof(output));
-        GemmKernel.RunBatched(s.N, false, true, s.Lq, s.Lk, s.D, scale, query, value, 0f, weights);
+        Gemm.RunBatched(s.N, false, true, s.Lq, s.Lk, s.D, scale, query, value, 0f, weights);
         if (mask is not null)
         {
             Launch.Same(query, mask);
@@ -43,8 +41,8 @@ public static class Attention
             if (Launch.IsCpu(acc)) AttentionCpu.Mask(s.N, s.Lq, s.Lk, Launch.Span(weights), Launch.Span(mask));
             else KernelSources.Kernel(acc, Source, "attention_mask").Launch(s.ScoreLength, Launch.Local1D(acc), s.N, s.Lq, s.Lk, weights, mask);
         }
-        SoftmaxKernel.Forward(s.N * s.Lq, s.Lk, weights, weights);
-        GemmKernel.RunBatched(s.N, false, false, s.Lq, s.D, s.Lk, 1f, weights, value, 0f, output);
+        Softmax.Forward(s.N * s.Lq, s.Lk, weights, weights);
+        Gemm.RunBatched(s.N, false, false, s.Lq, s.D, s.Lk, 1f, weights, value, 0f, output);
     }
 
     /// <summary>
@@ -62,12 +60,12 @@ public static class Attention
         Launch.AtLeast(dValue, s.ValueLength, nameof(dValue));
         Launch.AtLeast(scratch, s.ScoreLength, nameof(scratch));
         // dWeights = dOut · Vᵀ, then through the softmax (in place) to the scores.
-        GemmKernel.RunBatched(s.N, false, true, s.Lq, s.Lk, s.D, 1f, dOutput, value, 0f, scratch);
-        SoftmaxKernel.Backward(s.N * s.Lq, s.Lk, weights, scratch, scratch);
+        Gemm.RunBatched(s.N, false, true, s.Lq, s.Lk, s.D, 1f, dOutput, value, 0f, scratch);
+        Softmax.Backward(s.N * s.Lq, s.Lk, weights, scratch, scratch);
         // dQ = scale · dS · V;  dV = Pᵀ · dOut + scale · dSᵀ · Q.
-        GemmKernel.RunBatched(s.N, false, false, s.Lq, s.D, s.Lk, scale, scratch, value, 0f, dQuery);
-        GemmKernel.RunBatched(s.N, true, false, s.Lk, s.D, s.Lq, 1f, weights, dOutput, 0f, dValue);
-        GemmKernel.RunBatched(s.N, true, false, s.Lk, s.D, s.Lq, scale, scratch, query, 1f, dValue);
+        Gemm.RunBatched(s.N, false, false, s.Lq, s.D, s.Lk, scale, scratch, value, 0f, dQuery);
+        Gemm.RunBatched(s.N, true, false, s.Lk, s.D, s.Lq, 1f, weights, dOutput, 0f, dValue);
+        Gemm.RunBatched(s.N, true, false, s.Lk, s.D, s.Lq, scale, scratch, query, 1f, dValue);
     }
 
     private static Accelerator Check(AttentionShape s, DeviceBuffer<float> query, DeviceBuffer<float> value, DeviceBuffer<float> weights)

@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.Attention;
+namespace EcgGpu.Kernels;
 
 /// <summary>The CPU part of attention that is not a GEMM or a softmax: the key mask.</summary>
 public static class AttentionCpu

@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.Attention;
+namespace EcgGpu.Kernels;
 
 public static class AttentionReference
 {

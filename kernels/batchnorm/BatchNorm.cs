@@ -1,6 +1,6 @@
 using EcgGpu.Runtime;
 
-namespace EcgGpu.Kernels.BatchNorm;
+namespace EcgGpu.Kernels;
 
 /// <summary>
 /// Batch normalisation over (N, C, S) tensors, statistics per channel: batch statistics, the

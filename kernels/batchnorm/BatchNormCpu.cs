@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.BatchNorm;
+namespace EcgGpu.Kernels;
 
 /// <summary>The CPU backend's batch normalisation: per-channel loops in double accumulators, channels in parallel.</summary>
 public static class BatchNormCpu

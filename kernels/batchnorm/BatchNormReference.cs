@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.BatchNorm;
+namespace EcgGpu.Kernels;
 
 /// <summary>Plain double-precision batch normalisation (training mode, batch statistics) with its gradients.</summary>
 public static class BatchNormReference

@@ -1,7 +1,6 @@
-using EcgGpu.Kernels.Elementwise;
 using EcgGpu.Runtime;
 
-namespace EcgGpu.Kernels.Conv1d;
+namespace EcgGpu.Kernels;
 
 public enum Padding
 {
@@ -71,7 +70,7 @@ public static class Conv1d
         if (Launch.IsCpu(acc)) { Conv1dCpu.BackwardWeight(s, Launch.Array(x), Launch.Array(dy), Launch.Array(dw), db is null ? null : Launch.Array(db), Launch.Parallel(acc)); return; }
         KernelSources.Kernel(acc, Source, "conv1d_backward_weight", Defines).Launch(s.WeightLength * ReduceWorkGroup, ReduceWorkGroup,
             s.N, s.Cin, s.Lin, s.Cout, s.K, s.Pad, s.Lout, x, dy, dw);
-        if (db is not null) Elementwise.Elementwise.BiasGrad(dy, db, s.N, s.Cout, s.Lout);
+        if (db is not null) Elementwise.BiasGrad(dy, db, s.N, s.Cout, s.Lout);
     }
 
 

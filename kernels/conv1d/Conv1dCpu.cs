@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
-namespace EcgGpu.Kernels.Conv1d;
+namespace EcgGpu.Kernels;
 
 /// <summary>
 /// CPU conv1d as a direct convolution: no im2col. The forward pass and the input gradient are the same

@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.Conv1d;
+namespace EcgGpu.Kernels;
 
 public static class Conv1dReference
 {

@@ -1,6 +1,6 @@
 using EcgGpu.Runtime;
 
-namespace EcgGpu.Kernels.Dropout;
+namespace EcgGpu.Kernels;
 
 /// <summary>Inverted dropout whose mask is a pure function of (seed, offset, index) on every backend.</summary>
 public static class Dropout
@@ -15,7 +15,7 @@ public static class Dropout
     {
         if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), $"dropout rate must be in [0, 1), got {rate}");
         var acc = Launch.Same(x, y, mask);
-        int count = Elementwise.Elementwise.Count(n, y, x, mask);
+        int count = Elementwise.Count(n, y, x, mask);
         if (Launch.IsCpu(acc)) { DropoutCpu.Forward(rate, seed, offset, Launch.Array(x), Launch.Array(y), Launch.Array(mask), count, Launch.Parallel(acc)); return; }
         KernelSources.Kernel(acc, Source, "dropout_forward").Launch((count + 3) / 4, Launch.Local1D(acc),
             count, rate, (uint)seed, (uint)(seed >> 32), offset, x, y, mask);
@@ -23,5 +23,5 @@ public static class Dropout
 
     /// <summary>dx = dy ⊙ mask.</summary>
     public static void Backward(DeviceBuffer<float> dy, DeviceBuffer<float> mask, DeviceBuffer<float> dx, long n = -1)
-        => Elementwise.Elementwise.Multiply(dy, mask, dx, n);
+        => Elementwise.Multiply(dy, mask, dx, n);
 }

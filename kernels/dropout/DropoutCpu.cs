@@ -1,7 +1,7 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace EcgGpu.Kernels.Dropout;
+namespace EcgGpu.Kernels;
 
 /// <summary>
 /// Philox4x32-10 and dropout on the CPU, bit-identical to the device kernel: counter (block, 0, offset, 0)

@@ -1,6 +1,6 @@
 using EcgGpu.Runtime;
 
-namespace EcgGpu.Kernels.Elementwise;
+namespace EcgGpu.Kernels;
 
 /// <summary>Activation functions with a gradient expressible through their output.</summary>
 public enum Activation

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
-namespace EcgGpu.Kernels.Elementwise;
+namespace EcgGpu.Kernels;
 
 /// <summary>CPU implementations of the element-wise family (System.Numerics.Tensors SIMD).</summary>
 public static class ElementwiseCpu

@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.Elementwise;
+namespace EcgGpu.Kernels;
 
 /// <summary>Plain loops in double: the ground truth the element-wise kernels are checked against.</summary>
 public static class ElementwiseReference

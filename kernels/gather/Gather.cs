@@ -1,6 +1,6 @@
 using EcgGpu.Runtime;
 
-namespace EcgGpu.Kernels.Gather;
+namespace EcgGpu.Kernels;
 
 /// <summary>Assembles a batch from a device-resident data set by index, without a host round trip.</summary>
 public static class Gather

@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.Gather;
+namespace EcgGpu.Kernels;
 
 public static class GatherCpu
 {

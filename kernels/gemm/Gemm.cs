@@ -1,6 +1,6 @@
 using EcgGpu.Runtime;
 
-namespace EcgGpu.Kernels.Gemm;
+namespace EcgGpu.Kernels;
 
 /// <summary>General matrix multiply C = α·op(A)·op(B) + β·C on any accelerator (row-major).</summary>
 public static class Gemm

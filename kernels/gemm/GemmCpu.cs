@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
-namespace EcgGpu.Kernels.Gemm;
+namespace EcgGpu.Kernels;
 
 /// <summary>
 /// CPU GEMM in the BLIS style: op(B) is packed into NR-wide panels per KC block, each MR-row strip of

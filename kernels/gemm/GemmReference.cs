@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.Gemm;
+namespace EcgGpu.Kernels;
 
 public static class GemmReference
 {

@@ -1,7 +1,5 @@
-using EcgGpu.Kernels.Gemm;
-using EcgGpu.Kernels.Recurrent;
 
-namespace EcgGpu.Kernels.Gru;
+namespace EcgGpu.Kernels;
 
 /// <summary>CPU GRU (reset after): per step, h_{t−1}·U by the blocked GEMM, then the gates in one pass.</summary>
 public static class GruCpu

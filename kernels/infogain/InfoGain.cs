@@ -1,6 +1,6 @@
 using EcgGpu.Runtime;
 
-namespace EcgGpu.Kernels.InfoGain;
+namespace EcgGpu.Kernels;
 
 /// <summary>
 /// Information gain of each feature (column) about the class: equal-width bins per feature, joint

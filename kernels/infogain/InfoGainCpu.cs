@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.InfoGain;
+namespace EcgGpu.Kernels;
 
 /// <summary>CPU information gain: the same bins and histogram as the device path, entropies in double.</summary>
 public static class InfoGainCpu

@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.InfoGain;
+namespace EcgGpu.Kernels;
 
 public static class InfoGainReference
 {

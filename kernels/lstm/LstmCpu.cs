@@ -1,7 +1,5 @@
-using EcgGpu.Kernels.Gemm;
-using EcgGpu.Kernels.Recurrent;
 
-namespace EcgGpu.Kernels.Lstm;
+namespace EcgGpu.Kernels;
 
 /// <summary>
 /// CPU LSTM: per step, one blocked GEMM adds h_{t−1}·U into that step's gate rows (strided in place),

@@ -1,6 +1,6 @@
 using EcgGpu.Runtime;
 
-namespace EcgGpu.Kernels.Pool;
+namespace EcgGpu.Kernels;
 
 /// <summary>Max pooling and global average pooling over rows of length L (rows = N·C for NCL tensors).</summary>
 public static class Pool

@@ -1,7 +1,7 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace EcgGpu.Kernels.Pool;
+namespace EcgGpu.Kernels;
 
 /// <summary>CPU pooling; rows are independent and run in parallel.</summary>
 public static class PoolCpu

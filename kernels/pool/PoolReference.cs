@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.Pool;
+namespace EcgGpu.Kernels;
 
 public static class PoolReference
 {

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace EcgGpu.Kernels.Recurrent;
+namespace EcgGpu.Kernels;
 
 /// <summary>
 /// A zeroed array rented from the shared pool for the span of one CPU pass, so the recurrent step

@@ -1,8 +1,6 @@
-using EcgGpu.Kernels.Elementwise;
 using EcgGpu.Runtime;
-using GemmKernel = EcgGpu.Kernels.Gemm.Gemm;
 
-namespace EcgGpu.Kernels.Recurrent;
+namespace EcgGpu.Kernels;
 
 public enum RecurrentCell
 {
@@ -100,8 +98,8 @@ public static class Recurrent
     {
         var acc = Check(s, x, w, state);
         // The input projection of every step at once: (N·L, I) · (I, G·H) + b.
-        GemmKernel.Run(false, false, (int)s.Rows, s.GateWidth, s.I, 1f, x, w.W, 0f, state.Gates);
-        Elementwise.Elementwise.BiasAdd(state.Gates, w.Bias, (int)s.Rows, s.GateWidth);
+        Gemm.Run(false, false, (int)s.Rows, s.GateWidth, s.I, 1f, x, w.W, 0f, state.Gates);
+        Elementwise.BiasAdd(state.Gates, w.Bias, (int)s.Rows, s.GateWidth);
         if (Launch.IsCpu(acc)) { RecurrentCpu.Forward(s, w, state, Launch.Parallel(acc)); return; }
         var (kernel, local, groups) = SequenceKernel(acc, s, forward: true);
         var biasR = w.RecurrentBias ?? w.U;
@@ -137,15 +135,15 @@ public static class Recurrent
             }
         }
         int rows = (int)s.Rows;
-        if (grads.W is not null) GemmKernel.Run(true, false, s.I, s.GateWidth, rows, 1f, x, state.GateGrad, 0f, grads.W);
-        if (grads.Bias is not null) Elementwise.Elementwise.BiasGrad(state.GateGrad, grads.Bias, rows, s.GateWidth);
+        if (grads.W is not null) Gemm.Run(true, false, s.I, s.GateWidth, rows, 1f, x, state.GateGrad, 0f, grads.W);
+        if (grads.Bias is not null) Elementwise.BiasGrad(state.GateGrad, grads.Bias, rows, s.GateWidth);
         if (grads.U is not null)
         {
             ShiftTime(s, state.Hidden, state.Previous);
-            GemmKernel.Run(true, false, s.H, s.GateWidth, rows, 1f, state.Previous, state.RecurrentGateGrad, 0f, grads.U);
+            Gemm.Run(true, false, s.H, s.GateWidth, rows, 1f, state.Previous, state.RecurrentGateGrad, 0f, grads.U);
         }
-        if (grads.RecurrentBias is not null) Elementwise.Elementwise.BiasGrad(state.RecurrentGateGrad, grads.RecurrentBias, rows, s.GateWidth);
-        if (grads.Input is not null) GemmKernel.Run(false, true, rows, s.I, s.GateWidth, 1f, state.GateGrad, w.W, 0f, grads.Input);
+        if (grads.RecurrentBias is not null) Elementwise.BiasGrad(state.RecurrentGateGrad, grads.RecurrentBias, rows, s.GateWidth);
+        if (grads.Input is not null) Gemm.Run(false, true, rows, s.I, s.GateWidth, 1f, state.GateGrad, w.W, 0f, grads.Input);
     }
 
     /// <summary>last (N, H) = hidden[:, L−1, :], for layers that return only the final state.</summary>

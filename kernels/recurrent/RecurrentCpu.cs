@@ -1,6 +1,6 @@
 using EcgGpu.Runtime;
 
-namespace EcgGpu.Kernels.Recurrent;
+namespace EcgGpu.Kernels;
 
 /// <summary>Dispatches the CPU implementation of each cell (its step loop lives in the cell's folder).</summary>
 internal static class RecurrentCpu
@@ -11,9 +11,9 @@ internal static class RecurrentCpu
         float[]? biasR = w.RecurrentBias is null ? null : Launch.Array(w.RecurrentBias);
         switch (s.Cell)
         {
-            case RecurrentCell.Lstm: Lstm.LstmCpu.Forward(s, Launch.Array(w.U), biasR, Launch.Array(state.Gates), Launch.Array(state.Hidden), Launch.Array(state.Aux!), parallel); break;
-            case RecurrentCell.Gru: Gru.GruCpu.Forward(s, Launch.Array(w.U), biasR, Launch.Array(state.Gates), Launch.Array(state.Hidden), Launch.Array(state.Aux!), parallel); break;
-            default: Rnn.SimpleRnnCpu.Forward(s, Launch.Array(w.U), biasR, Launch.Array(state.Gates), Launch.Array(state.Hidden), parallel); break;
+            case RecurrentCell.Lstm: LstmCpu.Forward(s, Launch.Array(w.U), biasR, Launch.Array(state.Gates), Launch.Array(state.Hidden), Launch.Array(state.Aux!), parallel); break;
+            case RecurrentCell.Gru: GruCpu.Forward(s, Launch.Array(w.U), biasR, Launch.Array(state.Gates), Launch.Array(state.Hidden), Launch.Array(state.Aux!), parallel); break;
+            default: SimpleRnnCpu.Forward(s, Launch.Array(w.U), biasR, Launch.Array(state.Gates), Launch.Array(state.Hidden), parallel); break;
         }
     }
 
@@ -21,9 +21,9 @@ internal static class RecurrentCpu
     {
         switch (s.Cell)
         {
-            case RecurrentCell.Lstm: Lstm.LstmCpu.Backward(s, Launch.Array(w.U), Launch.Array(state.Gates), Launch.Array(state.Aux!), Launch.Array(dHidden), Launch.Array(state.GateGrad), parallel); break;
-            case RecurrentCell.Gru: Gru.GruCpu.Backward(s, Launch.Array(w.U), Launch.Array(state.Gates), Launch.Array(state.Aux!), Launch.Array(state.Hidden), Launch.Array(dHidden), Launch.Array(state.GateGrad), Launch.Array(state.RecurrentGateGrad), parallel); break;
-            default: Rnn.SimpleRnnCpu.Backward(s, Launch.Array(w.U), Launch.Array(state.Hidden), Launch.Array(dHidden), Launch.Array(state.GateGrad), parallel); break;
+            case RecurrentCell.Lstm: LstmCpu.Backward(s, Launch.Array(w.U), Launch.Array(state.Gates), Launch.Array(state.Aux!), Launch.Array(dHidden), Launch.Array(state.GateGrad), parallel); break;
+            case RecurrentCell.Gru: GruCpu.Backward(s, Launch.Array(w.U), Launch.Array(state.Gates), Launch.Array(state.Aux!), Launch.Array(state.Hidden), Launch.Array(dHidden), Launch.Array(state.GateGrad), Launch.Array(state.RecurrentGateGrad), parallel); break;
+            default: SimpleRnnCpu.Backward(s, Launch.Array(w.U), Launch.Array(state.Hidden), Launch.Array(dHidden), Launch.Array(state.GateGrad), parallel); break;
         }
     }
 

@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.Recurrent;
+namespace EcgGpu.Kernels;
 
 /// <summary>
 /// Plain double-precision forward and backward-through-time for the three cells, one batch row at a

@@ -1,6 +1,6 @@
 using EcgGpu.Runtime;
 
-namespace EcgGpu.Kernels.Reduce;
+namespace EcgGpu.Kernels;
 
 /// <summary>Whole-buffer sum and max (result stays on the device), and argmax per row.</summary>
 public static class Reduce
@@ -71,7 +71,7 @@ public static class Reduce
     private static void Run(int op, DeviceBuffer<float> x, DeviceBuffer<float> result, long n, DeviceBuffer<float>? scratch)
     {
         var acc = Launch.Same(x, result);
-        int count = Elementwise.Elementwise.Count(n, x);
+        int count = Elementwise.Count(n, x);
         Launch.AtLeast(result, 1, nameof(result));
         if (Launch.IsCpu(acc))
         {

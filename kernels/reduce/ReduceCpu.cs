@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace EcgGpu.Kernels.Reduce;
+namespace EcgGpu.Kernels;
 
 public static class ReduceCpu
 {

@@ -1,13 +1,11 @@
-using EcgGpu.Kernels.Gemm;
 
-using EcgGpu.Kernels.Recurrent;
 
-namespace EcgGpu.Kernels.Rnn;
+namespace EcgGpu.Kernels;
 
 /// <summary>CPU SimpleRNN: per step, pre + h_{t−1}·U by the blocked GEMM straight into h_t, then the activation.</summary>
 public static class SimpleRnnCpu
 {
-    public static void Forward(Recurrent.RecurrentShape s, float[] u, float[]? biasR, float[] pre, float[] h, ParallelOptions parallel)
+    public static void Forward(RecurrentShape s, float[] u, float[]? biasR, float[] pre, float[] h, ParallelOptions parallel)
     {
         int H = s.H, L = s.L;
         for (int t = 0; t < L; t++)
@@ -27,7 +25,7 @@ public static class SimpleRnnCpu
         }
     }
 
-    public static void Backward(Recurrent.RecurrentShape s, float[] u, float[] h, float[] dh, float[] dpre, ParallelOptions parallel)
+    public static void Backward(RecurrentShape s, float[] u, float[] h, float[] dh, float[] dpre, ParallelOptions parallel)
     {
         int H = s.H, L = s.L, N = s.N;
         using var dhsPool = new PooledScratch(N * H);

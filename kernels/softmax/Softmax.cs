@@ -1,6 +1,6 @@
 using EcgGpu.Runtime;
 
-namespace EcgGpu.Kernels.Softmax;
+namespace EcgGpu.Kernels;
 
 /// <summary>Row softmax, its gradient, and fused softmax cross-entropy on any accelerator.</summary>
 public static class Softmax
@@ -31,7 +31,7 @@ public static class Softmax
 
     /// <summary>
     /// Fused softmax cross-entropy: per-row losses into <paramref name="rowLoss"/> and the gradient of the
-    /// mean loss into <paramref name="grad"/>. Sum <paramref name="rowLoss"/> (e.g. <see cref="Reduce.Reduce.Sum"/>) and
+    /// mean loss into <paramref name="grad"/>. Sum <paramref name="rowLoss"/> (e.g. <see cref="Reduce.Sum"/>) and
     /// divide by <paramref name="rows"/> for the mean. Class weights scale each row by the weight of its label.
     /// </summary>
     public static void CrossEntropy(int rows, int classes, DeviceBuffer<float> logits, DeviceBuffer<int> labels,

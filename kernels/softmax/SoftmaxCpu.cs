@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace EcgGpu.Kernels.Softmax;
+namespace EcgGpu.Kernels;
 
 /// <summary>CPU softmax and fused cross-entropy, one row at a time.</summary>
 public static class SoftmaxCpu

@@ -1,4 +1,4 @@
-namespace EcgGpu.Kernels.Softmax;
+namespace EcgGpu.Kernels;
 
 public static class SoftmaxReference
 {

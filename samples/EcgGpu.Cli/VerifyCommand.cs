@@ -1,7 +1,7 @@
+using EcgGpu.Kernels;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
-using EcgGpu.Kernels.Verification;
 using EcgGpu.Runtime;
 
 namespace EcgGpu.Cli;

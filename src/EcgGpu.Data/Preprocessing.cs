@@ -1,9 +1,9 @@
+using EcgGpu.Kernels;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EcgGpu.Runtime;
-using InfoGainKernel = EcgGpu.Kernels.InfoGain.InfoGain;
 
 namespace EcgGpu.Data;
 
@@ -149,8 +149,8 @@ public static class FeatureSelection
     {
         using var x = accelerator.Upload<float>(data.Samples);
         using var y = accelerator.Upload<int>(data.Labels);
-        var gains = InfoGainKernel.Compute(data.Count, data.Length, bins, BeatSet.Classes, x, y);
-        return (InfoGainKernel.Rank(gains), gains);
+        var gains = InfoGain.Compute(data.Count, data.Length, bins, BeatSet.Classes, x, y);
+        return (InfoGain.Rank(gains), gains);
     }
 }
 

@@ -1,10 +1,10 @@
+using EcgGpu.Kernels;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using EcgGpu.Data;
 using EcgGpu.Runtime;
-using GemmKernel = EcgGpu.Kernels.Gemm.Gemm;
 
 namespace EcgGpu.Evaluation;
 
@@ -68,7 +68,7 @@ public static class Eda
         for (int i = 0; i < z.Length; i++) z[i] *= norm;
         using var dz = accelerator.Upload<float>(z);
         using var dc = accelerator.Allocate<float>((long)w * w);
-        GemmKernel.Run(true, false, w, w, n, 1f, dz, dz, 0f, dc);
+        Gemm.Run(true, false, w, w, n, 1f, dz, dz, 0f, dc);
         var c = dc.ToArray();
         var constant = Enumerable.Range(0, w).Select(i => data.Samples.Length == 0 || Enumerable.Range(0, n).All(r => data.Samples[r * w + i] == data.Samples[i])).ToArray();
         var result = new double[w, w];

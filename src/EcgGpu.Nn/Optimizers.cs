@@ -1,7 +1,5 @@
-using EcgGpu.Kernels.Adam;
-using EcgGpu.Kernels.Elementwise;
+using EcgGpu.Kernels;
 using EcgGpu.Runtime;
-using ReduceKernel = EcgGpu.Kernels.Reduce.Reduce;
 
 namespace EcgGpu.Nn;
 
@@ -46,7 +44,7 @@ public abstract class Optimizer
         _norm.Fill(0f);
         foreach (var p in parameters)
         {
-            ReduceKernel.SumOfSquares(p.Grad, _part);
+            Reduce.SumOfSquares(p.Grad, _part);
             Elementwise.Add(_norm, _part, _norm, 1);
         }
         LastGradientNorm = MathF.Sqrt(_norm.ToArray()[0]);

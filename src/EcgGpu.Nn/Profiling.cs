@@ -1,5 +1,5 @@
+using EcgGpu.Kernels;
 using System.Diagnostics;
-using GatherKernel = EcgGpu.Kernels.Gather.Gather;
 
 namespace EcgGpu.Nn;
 
@@ -63,8 +63,8 @@ public sealed partial class Sequential
             int n = Math.Min(BatchSize, data.Rows - start);
             var stepClock = Stopwatch.StartNew();
             clock.Restart();
-            GatherKernel.Rows(n, InputWidth, x, index, step.X, start);
-            GatherKernel.Ints(n, y, index, step.Y, start);
+            Gather.Rows(n, InputWidth, x, index, step.X, start);
+            Gather.Ints(n, y, index, step.Y, start);
             double t = Lap(); if (timed) gather += t;
             var h = step.X;
             for (int i = 0; i < _layers.Count; i++)

@@ -1,8 +1,6 @@
+using EcgGpu.Kernels;
 using System.Diagnostics;
 using EcgGpu.Runtime;
-using GatherKernel = EcgGpu.Kernels.Gather.Gather;
-using ReduceKernel = EcgGpu.Kernels.Reduce.Reduce;
-using SoftmaxKernel = EcgGpu.Kernels.Softmax.Softmax;
 
 namespace EcgGpu.Nn;
 
@@ -111,8 +109,8 @@ public sealed partial class Sequential
             for (int start = 0; start < train.Rows; start += BatchSize)
             {
                 int n = Math.Min(BatchSize, train.Rows - start);
-                GatherKernel.Rows(n, InputWidth, x, index, step.X, start);
-                GatherKernel.Ints(n, y, index, step.Y, start);
+                Gather.Rows(n, InputWidth, x, index, step.X, start);
+                Gather.Ints(n, y, index, step.Y, start);
                 ScoreBatch(step, Forward(step.X, n, training: true), n, classWeights);
                 Backward(step.DLogits, n);
                 Update(parameters);
@@ -167,17 +165,17 @@ public sealed partial class Sequential
     private void Update(List<Parameter> parameters)
     {
         foreach (var p in parameters)
-            if (p.L2 != 0f) Kernels.Elementwise.Elementwise.Axpby(2f * p.L2, p.Value, 1f, p.Grad);
+            if (p.L2 != 0f) Kernels.Elementwise.Axpby(2f * p.L2, p.Value, 1f, p.Grad);
         Optimizer!.Step(parameters);
     }
 
     /// <summary>Loss of the batch into LossSum, its gradient into DLogits, correct predictions added to Correct.</summary>
     private void ScoreBatch(StepBuffers step, Runtime.DeviceBuffer<float> logits, int n, Runtime.DeviceBuffer<float>? classWeights)
     {
-        SoftmaxKernel.CrossEntropy(n, Classes, logits, step.Y, classWeights, step.RowLoss, step.DLogits);
-        ReduceKernel.ArgmaxRows(n, Classes, logits, step.Predicted);
-        ReduceKernel.AccumulateEqual(n, step.Predicted, step.Y, step.Correct);
-        ReduceKernel.Sum(step.RowLoss, step.LossSum, n, step.Scratch);
+        Softmax.CrossEntropy(n, Classes, logits, step.Y, classWeights, step.RowLoss, step.DLogits);
+        Reduce.ArgmaxRows(n, Classes, logits, step.Predicted);
+        Reduce.AccumulateEqual(n, step.Predicted, step.Y, step.Correct);
+        Reduce.Sum(step.RowLoss, step.LossSum, n, step.Scratch);
     }
 
     /// <summary>The per-step buffers of training and evaluation, allocated once per Fit or Evaluate.</summary>
@@ -193,7 +191,7 @@ public sealed partial class Sequential
             Predicted = acc.Allocate<int>(m.BatchSize);
             LossSum = acc.Allocate<float>(1);
             Correct = acc.Allocate<float>(1);
-            Scratch = acc.Allocate<float>(ReduceKernel.ScratchLength(m.BatchSize));
+            Scratch = acc.Allocate<float>(Reduce.ScratchLength(m.BatchSize));
         }
 
         public Runtime.DeviceBuffer<float> X { get; }
@@ -227,7 +225,7 @@ public sealed partial class Sequential
         {
             int n = Math.Min(BatchSize, rows - start);
             batchX.CopyFrom(all, (long)start * InputWidth, 0, (long)n * InputWidth);
-            SoftmaxKernel.Forward(n, Classes, Forward(batchX, n, training: false), probabilities);
+            Softmax.Forward(n, Classes, Forward(batchX, n, training: false), probabilities);
             probabilities.Download(result.AsSpan(start * Classes, n * Classes));
         }
         return result;

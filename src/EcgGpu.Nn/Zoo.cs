@@ -1,5 +1,5 @@
-using EcgGpu.Kernels.Conv1d;
-using EcgGpu.Kernels.Elementwise;
+using EcgGpu.Kernels;
+using Dropout = EcgGpu.Nn.Layers.Dropout;
 using EcgGpu.Nn.Layers;
 
 namespace EcgGpu.Nn;

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using EcgGpu.Kernels;
+using System.Diagnostics;
 using EcgGpu.Runtime;
 using NUnit.Framework;
 

@@ -1,16 +1,7 @@
+using EcgGpu.Kernels;
 using System.Text.Json;
-using EcgGpu.Kernels.Adam;
-using EcgGpu.Kernels.Attention;
-using EcgGpu.Kernels.Recurrent;
-using EcgGpu.Kernels.Conv1d;
-using EcgGpu.Kernels.Elementwise;
-using EcgGpu.Kernels.InfoGain;
-using EcgGpu.Kernels.Verification;
 using EcgGpu.Runtime;
 using NUnit.Framework;
-using GemmKernel = EcgGpu.Kernels.Gemm.Gemm;
-using PoolKernel = EcgGpu.Kernels.Pool.Pool;
-using SoftmaxKernel = EcgGpu.Kernels.Softmax.Softmax;
 
 namespace EcgGpu.Tests;
 
@@ -115,15 +106,15 @@ public sealed class FixtureTests(string backend)
     {
         var (xs, x) = Fixtures.Tensor(f.GetProperty("inputs").GetProperty("x"));
         int k = (int)Fixtures.Number(f.GetProperty("config"), "kernel"), s = (int)Fixtures.Number(f.GetProperty("config"), "stride");
-        int rows = xs[0] * xs[1], lin = xs[2], lout = PoolKernel.OutputLength(lin, k, s);
+        int rows = xs[0] * xs[1], lin = xs[2], lout = Pool.OutputLength(lin, k, s);
         var acc = _acc!;
         using var dx = acc.Upload<float>(x.Select(v => (float)v).ToArray());
         using var y = acc.Allocate<float>(rows * lout);
         using var arg = acc.Allocate<int>(rows * lout);
         using var dy = acc.Upload<float>(Fixtures.Floats(f.GetProperty("upstream").GetProperty("y")));
         using var gx = acc.Allocate<float>(rows * lin);
-        PoolKernel.MaxForward(rows, lin, k, s, dx, y, arg);
-        PoolKernel.MaxBackward(rows, lin, k, s, dy, arg, gx);
+        Pool.MaxForward(rows, lin, k, s, dx, y, arg);
+        Pool.MaxBackward(rows, lin, k, s, dy, arg, gx);
         yield return KernelChecks.Compare("pool", "fixture", "y", y.ToArray(), Expected(f.GetProperty("outputs"), "y"), Atol, Rtol);
         yield return KernelChecks.Compare("pool", "fixture", "dx", gx.ToArray(), Expected(f.GetProperty("grads"), "x"), Atol, Rtol);
     }
@@ -143,10 +134,10 @@ public sealed class FixtureTests(string backend)
         using var gx = acc.Allocate<float>(m * k);
         using var gw = acc.Allocate<float>(n * k);
         using var gb = acc.Allocate<float>(n);
-        GemmKernel.Run(false, true, m, n, k, 1f, dx, dw, 0f, y);
+        Gemm.Run(false, true, m, n, k, 1f, dx, dw, 0f, y);
         Elementwise.BiasAdd(y, db, m, n);
-        GemmKernel.Run(false, false, m, k, n, 1f, dy, dw, 0f, gx);
-        GemmKernel.Run(true, false, n, k, m, 1f, dy, dx, 0f, gw);
+        Gemm.Run(false, false, m, k, n, 1f, dy, dw, 0f, gx);
+        Gemm.Run(true, false, n, k, m, 1f, dy, dx, 0f, gw);
         Elementwise.BiasGrad(dy, gb, m, n);
         var grads = f.GetProperty("grads");
         yield return KernelChecks.Compare("dense", "fixture", "y", y.ToArray(), Expected(f.GetProperty("outputs"), "y"), Atol, Rtol);
@@ -166,8 +157,8 @@ public sealed class FixtureTests(string backend)
         using var dl = acc.Upload<int>(labels);
         using var loss = acc.Allocate<float>(rows);
         using var grad = acc.Allocate<float>(rows * classes);
-        SoftmaxKernel.CrossEntropy(rows, classes, dz, dl, null, loss, grad);
-        float mean = Kernels.Reduce.Reduce.SumToHost(loss) / rows;
+        Softmax.CrossEntropy(rows, classes, dz, dl, null, loss, grad);
+        float mean = Kernels.Reduce.SumToHost(loss) / rows;
         yield return KernelChecks.Compare("softmax", "fixture", "loss", [mean], Expected(f.GetProperty("outputs"), "y"), Atol, Rtol);
         // The fixture's gradient is of sum(loss · upstream).
         yield return KernelChecks.Compare("softmax", "fixture", "dlogits", grad.ToArray().Select(g => (float)(g * upstream)).ToArray(), Expected(f.GetProperty("grads"), "logits"), Atol, Rtol);
@@ -182,8 +173,8 @@ public sealed class FixtureTests(string backend)
         using var y = acc.Allocate<float>(rows * cols);
         using var dy = acc.Upload<float>(Fixtures.Floats(f.GetProperty("upstream").GetProperty("y")));
         using var gx = acc.Allocate<float>(rows * cols);
-        SoftmaxKernel.Forward(rows, cols, dx, y);
-        SoftmaxKernel.Backward(rows, cols, y, dy, gx);
+        Softmax.Forward(rows, cols, dx, y);
+        Softmax.Backward(rows, cols, y, dy, gx);
         yield return KernelChecks.Compare("softmax", "fixture", "y", y.ToArray(), Expected(f.GetProperty("outputs"), "y"), Atol, Rtol);
         yield return KernelChecks.Compare("softmax", "fixture", "dx", gx.ToArray(), Expected(f.GetProperty("grads"), "x"), Atol, Rtol);
     }

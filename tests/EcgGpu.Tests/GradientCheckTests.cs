@@ -1,6 +1,4 @@
-using EcgGpu.Kernels.Attention;
-using EcgGpu.Kernels.Recurrent;
-using EcgGpu.Kernels.Verification;
+using EcgGpu.Kernels;
 using EcgGpu.Runtime;
 using NUnit.Framework;
 

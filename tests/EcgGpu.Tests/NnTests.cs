@@ -1,5 +1,4 @@
-using EcgGpu.Kernels.Conv1d;
-using EcgGpu.Kernels.Elementwise;
+using EcgGpu.Kernels;
 using EcgGpu.Nn;
 using EcgGpu.Nn.Layers;
 using EcgGpu.Runtime;
@@ -243,7 +242,7 @@ public sealed class LayerGradientTests
         yield return new TestCaseData((Func<Layer>)(() => new MaxPooling1D(3, 2)), new[] { 2, 9 }).SetName("MaxPooling1D_overlapping");
         yield return new TestCaseData((Func<Layer>)(() => new GlobalAveragePooling1D()), new[] { 3, 7 }).SetName("GlobalAveragePooling1D");
         yield return new TestCaseData((Func<Layer>)(() => new Flatten()), new[] { 3, 4 }).SetName("Flatten");
-        yield return new TestCaseData((Func<Layer>)(() => new Dropout(0.5f)), new[] { 8 }).SetName("Dropout_inference");
+        yield return new TestCaseData((Func<Layer>)(() => new Nn.Layers.Dropout(0.5f)), new[] { 8 }).SetName("Dropout_inference");
         yield return new TestCaseData((Func<Layer>)(() => new ActivationLayer(Activation.Tanh)), new[] { 7 }).SetName("Activation_tanh");
         yield return new TestCaseData((Func<Layer>)(() => new Permute()), new[] { 3, 4 }).SetName("Permute");
         yield return new TestCaseData((Func<Layer>)(() => new LSTM(3, returnSequences: true)), new[] { 5, 2 }).SetName("LSTM_sequences");
@@ -272,7 +271,7 @@ public sealed class LayerGradientTests
         // Distinct, spread-out inputs so that a max is not within ε of being overtaken.
         var x = Enumerable.Range(0, n * inSize).Select(i => i * 0.137f % 1.9f - 0.95f).ToArray();
         new Random(3).Shuffle(x);
-        var up = Kernels.Verification.KernelChecks.RandomFloats(new Random(8), (long)n * outSize);
+        var up = Kernels.KernelChecks.RandomFloats(new Random(8), (long)n * outSize);
         using var xb = acc.Upload<float>(x);
         using var ub = acc.Upload<float>(up);
         double Loss()

@@ -1,7 +1,5 @@
-using EcgGpu.Kernels.Attention;
-using EcgGpu.Kernels.Elementwise;
+using EcgGpu.Kernels;
 using EcgGpu.Runtime;
-using AttentionKernel = EcgGpu.Kernels.Attention.Attention;
 
 namespace EcgGpu.Nn.Layers;
 
@@ -31,13 +29,13 @@ public sealed class SelfAttention(bool scaled = false) : Layer
     public override DeviceBuffer<float> Forward(DeviceBuffer<float> x, int n, bool training)
     {
         _x = x;
-        AttentionKernel.Forward(new AttentionShape(n, _steps, _steps, _dim), x, x, _scale, null, _weights!, _y!);
+        Attention.Forward(new AttentionShape(n, _steps, _steps, _dim), x, x, _scale, null, _weights!, _y!);
         return _y!;
     }
 
     public override DeviceBuffer<float> Backward(DeviceBuffer<float> dy, int n)
     {
-        AttentionKernel.Backward(new AttentionShape(n, _steps, _steps, _dim), _x!, _x!, _scale, _weights!, dy, _dq!, _dv!, _scratch!);
+        Attention.Backward(new AttentionShape(n, _steps, _steps, _dim), _x!, _x!, _scale, _weights!, dy, _dq!, _dv!, _scratch!);
         Elementwise.Add(_dq!, _dv!, _dv!, (long)n * _steps * _dim);
         return _dv!;
     }

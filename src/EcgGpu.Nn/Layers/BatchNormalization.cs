@@ -1,6 +1,5 @@
-using EcgGpu.Kernels.Elementwise;
+using EcgGpu.Kernels;
 using EcgGpu.Runtime;
-using BatchNormKernel = EcgGpu.Kernels.BatchNorm.BatchNorm;
 
 namespace EcgGpu.Nn.Layers;
 
@@ -45,20 +44,20 @@ public sealed class BatchNormalization(float momentum = 0.99f, float epsilon = 1
         _usedBatchStatistics = training;
         if (training)
         {
-            BatchNormKernel.Statistics(n, _channels, _spatial, x, _batchMean!, _batchVariance!);
-            BatchNormKernel.Forward(n, _channels, _spatial, Epsilon, x, _batchMean!, _batchVariance!, _gamma!.Value, _beta!.Value, _y!);
+            BatchNorm.Statistics(n, _channels, _spatial, x, _batchMean!, _batchVariance!);
+            BatchNorm.Forward(n, _channels, _spatial, Epsilon, x, _batchMean!, _batchVariance!, _gamma!.Value, _beta!.Value, _y!);
             // moving = momentum·moving + (1 − momentum)·batch, as Keras.
             Elementwise.Axpby(1f - Momentum, _batchMean!, Momentum, _movingMean!.Value);
             Elementwise.Axpby(1f - Momentum, _batchVariance!, Momentum, _movingVariance!.Value);
         }
-        else BatchNormKernel.Forward(n, _channels, _spatial, Epsilon, x, _movingMean!.Value, _movingVariance!.Value, _gamma!.Value, _beta!.Value, _y!);
+        else BatchNorm.Forward(n, _channels, _spatial, Epsilon, x, _movingMean!.Value, _movingVariance!.Value, _gamma!.Value, _beta!.Value, _y!);
         return _y!;
     }
 
     public override DeviceBuffer<float> Backward(DeviceBuffer<float> dy, int n)
     {
         var (mean, variance) = _usedBatchStatistics ? (_batchMean!, _batchVariance!) : (_movingMean!.Value, _movingVariance!.Value);
-        BatchNormKernel.Backward(n, _channels, _spatial, Epsilon, _x!, dy, mean, variance, _gamma!.Value, _dx!, _gamma.Grad, _beta!.Grad, _usedBatchStatistics);
+        BatchNorm.Backward(n, _channels, _spatial, Epsilon, _x!, dy, mean, variance, _gamma!.Value, _dx!, _gamma.Grad, _beta!.Grad, _usedBatchStatistics);
         return _dx!;
     }
 }

@@ -1,7 +1,5 @@
-using EcgGpu.Kernels.Conv1d;
-using EcgGpu.Kernels.Elementwise;
+using EcgGpu.Kernels;
 using EcgGpu.Runtime;
-using ConvKernel = EcgGpu.Kernels.Conv1d.Conv1d;
 
 namespace EcgGpu.Nn.Layers;
 
@@ -43,7 +41,7 @@ public sealed class Conv1D(int filters, int kernelSize, Activation activation = 
     public override DeviceBuffer<float> Forward(DeviceBuffer<float> x, int n, bool training)
     {
         _x = x;
-        ConvKernel.Forward(Shape(n), x, _w!.Value, _b!.Value, _y!);
+        Conv1d.Forward(Shape(n), x, _w!.Value, _b!.Value, _y!);
         if (Activation != Activation.Identity) Elementwise.Forward(Activation, _y!, _y!, (long)n * Filters * _lout);
         return _y!;
     }
@@ -52,8 +50,8 @@ public sealed class Conv1D(int filters, int kernelSize, Activation activation = 
     {
         var dz = dy;
         if (Activation != Activation.Identity) { Elementwise.Backward(Activation, _y!, dy, _dz!, (long)n * Filters * _lout); dz = _dz!; }
-        ConvKernel.BackwardWeight(Shape(n), _x!, dz, _w!.Grad, _b!.Grad);
-        if (InputGradientNeeded) ConvKernel.BackwardInput(Shape(n), dz, _w.Value, _dx!);
+        Conv1d.BackwardWeight(Shape(n), _x!, dz, _w!.Grad, _b!.Grad);
+        if (InputGradientNeeded) Conv1d.BackwardInput(Shape(n), dz, _w.Value, _dx!);
         return _dx!;
     }
 }

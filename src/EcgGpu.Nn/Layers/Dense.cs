@@ -1,6 +1,5 @@
-using EcgGpu.Kernels.Elementwise;
+using EcgGpu.Kernels;
 using EcgGpu.Runtime;
-using GemmKernel = EcgGpu.Kernels.Gemm.Gemm;
 
 namespace EcgGpu.Nn.Layers;
 
@@ -28,7 +27,7 @@ public sealed class Dense(int units, Activation activation = Activation.Identity
     public override DeviceBuffer<float> Forward(DeviceBuffer<float> x, int n, bool training)
     {
         _x = x;
-        GemmKernel.Run(false, false, n, Units, _in, 1f, x, _w!.Value, 0f, _y!);
+        Gemm.Run(false, false, n, Units, _in, 1f, x, _w!.Value, 0f, _y!);
         Elementwise.BiasAdd(_y!, _b!.Value, n, Units);
         if (Activation != Activation.Identity) Elementwise.Forward(Activation, _y!, _y!, (long)n * Units);
         return _y!;
@@ -38,9 +37,9 @@ public sealed class Dense(int units, Activation activation = Activation.Identity
     {
         var dz = dy;
         if (Activation != Activation.Identity) { Elementwise.Backward(Activation, _y!, dy, _dz!, (long)n * Units); dz = _dz!; }
-        GemmKernel.Run(true, false, _in, Units, n, 1f, _x!, dz, 0f, _w!.Grad);
+        Gemm.Run(true, false, _in, Units, n, 1f, _x!, dz, 0f, _w!.Grad);
         Elementwise.BiasGrad(dz, _b!.Grad, n, Units);
-        GemmKernel.Run(false, true, n, _in, Units, 1f, dz, _w.Value, 0f, _dx!);
+        Gemm.Run(false, true, n, _in, Units, 1f, dz, _w.Value, 0f, _dx!);
         return _dx!;
     }
 }

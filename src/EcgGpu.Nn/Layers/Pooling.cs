@@ -1,5 +1,5 @@
+using EcgGpu.Kernels;
 using EcgGpu.Runtime;
-using PoolKernel = EcgGpu.Kernels.Pool.Pool;
 
 namespace EcgGpu.Nn.Layers;
 
@@ -17,7 +17,7 @@ public sealed class MaxPooling1D(int poolSize = 2, int? strides = null) : Layer
     protected override int[] BuildCore(int[] inputShape, BuildContext c)
     {
         (_rows, _lin) = inputShape.Length == 2 ? (inputShape[0], inputShape[1]) : (1, inputShape[0]);
-        _lout = PoolKernel.OutputLength(_lin, PoolSize, Strides);
+        _lout = Pool.OutputLength(_lin, PoolSize, Strides);
         if (_lout <= 0) throw new ArgumentException($"MaxPooling1D({PoolSize}) is longer than the input length {_lin}");
         _y = Buffer((long)_rows * _lout);
         _dx = Buffer((long)_rows * _lin);
@@ -27,13 +27,13 @@ public sealed class MaxPooling1D(int poolSize = 2, int? strides = null) : Layer
 
     public override DeviceBuffer<float> Forward(DeviceBuffer<float> x, int n, bool training)
     {
-        PoolKernel.MaxForward(n * _rows, _lin, PoolSize, Strides, x, _y!, _argmax!);
+        Pool.MaxForward(n * _rows, _lin, PoolSize, Strides, x, _y!, _argmax!);
         return _y!;
     }
 
     public override DeviceBuffer<float> Backward(DeviceBuffer<float> dy, int n)
     {
-        PoolKernel.MaxBackward(n * _rows, _lin, PoolSize, Strides, dy, _argmax!, _dx!);
+        Pool.MaxBackward(n * _rows, _lin, PoolSize, Strides, dy, _argmax!, _dx!);
         return _dx!;
     }
 }
@@ -55,13 +55,13 @@ public sealed class GlobalAveragePooling1D : Layer
 
     public override DeviceBuffer<float> Forward(DeviceBuffer<float> x, int n, bool training)
     {
-        PoolKernel.GlobalAverageForward(n * _channels, _length, x, _y!);
+        Pool.GlobalAverageForward(n * _channels, _length, x, _y!);
         return _y!;
     }
 
     public override DeviceBuffer<float> Backward(DeviceBuffer<float> dy, int n)
     {
-        PoolKernel.GlobalAverageBackward(n * _channels, _length, dy, _dx!);
+        Pool.GlobalAverageBackward(n * _channels, _length, dy, _dx!);
         return _dx!;
     }
 }

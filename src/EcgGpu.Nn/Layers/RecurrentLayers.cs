@@ -1,6 +1,5 @@
-using EcgGpu.Kernels.Recurrent;
+using EcgGpu.Kernels;
 using EcgGpu.Runtime;
-using RecurrentKernel = EcgGpu.Kernels.Recurrent.Recurrent;
 
 namespace EcgGpu.Nn.Layers;
 
@@ -59,17 +58,17 @@ public abstract class RecurrentLayer(int units, bool returnSequences) : Layer
             _state?.Dispose();
             _state = new RecurrentState(Accelerator, _shape);
         }
-        RecurrentKernel.Forward(_shape, x, Weights, _state);
+        Recurrent.Forward(_shape, x, Weights, _state);
         if (ReturnSequences) return _state.Hidden;
-        RecurrentKernel.TakeLast(n, _steps, Units, _state.Hidden, _last!);
+        Recurrent.TakeLast(n, _steps, Units, _state.Hidden, _last!);
         return _last!;
     }
 
     public override DeviceBuffer<float> Backward(DeviceBuffer<float> dy, int n)
     {
         var dHidden = dy;
-        if (!ReturnSequences) { RecurrentKernel.SpreadLast(n, _steps, Units, dy, _dHidden!); dHidden = _dHidden!; }
-        RecurrentKernel.Backward(_shape, _x!, Weights, _state!, dHidden, new RecurrentGradients(_w!.Grad, _u!.Grad, _b!.Grad, _br?.Grad, _dx));
+        if (!ReturnSequences) { Recurrent.SpreadLast(n, _steps, Units, dy, _dHidden!); dHidden = _dHidden!; }
+        Recurrent.Backward(_shape, _x!, Weights, _state!, dHidden, new RecurrentGradients(_w!.Grad, _u!.Grad, _b!.Grad, _br?.Grad, _dx));
         return _dx!;
     }
 

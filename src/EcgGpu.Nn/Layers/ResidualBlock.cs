@@ -1,5 +1,4 @@
-using EcgGpu.Kernels.Conv1d;
-using EcgGpu.Kernels.Elementwise;
+using EcgGpu.Kernels;
 using EcgGpu.Runtime;
 
 namespace EcgGpu.Nn.Layers;

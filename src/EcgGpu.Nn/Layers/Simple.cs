@@ -1,6 +1,5 @@
-using EcgGpu.Kernels.Elementwise;
+using EcgGpu.Kernels;
 using EcgGpu.Runtime;
-using DropoutKernel = EcgGpu.Kernels.Dropout.Dropout;
 
 namespace EcgGpu.Nn.Layers;
 
@@ -42,14 +41,14 @@ public sealed class Dropout(float rate) : Layer
     {
         _active = training && Rate > 0f;
         if (!_active) return x;
-        DropoutKernel.Forward(Rate, _seed, _step++, x, _y!, _mask!, (long)n * _size);
+        Kernels.Dropout.Forward(Rate, _seed, _step++, x, _y!, _mask!, (long)n * _size);
         return _y!;
     }
 
     public override DeviceBuffer<float> Backward(DeviceBuffer<float> dy, int n)
     {
         if (!_active) return dy;
-        DropoutKernel.Backward(dy, _mask!, _dx!, (long)n * _size);
+        Kernels.Dropout.Backward(dy, _mask!, _dx!, (long)n * _size);
         return _dx!;
     }
 }
