@@ -49,7 +49,7 @@ public class RecurrentBenchmarks
     {
         _s = ShapeOf(Layer);
         _acc = BenchBackends.Open(Backend);
-        var (x, w, u, b, br, dh) = KernelChecks.RecurrentInputs(new Random(1), _s);
+        var (x, w, u, b, br, dh) = RecurrentChecks.RecurrentInputs(new Random(1), _s);
         _x = _acc.Upload<float>(x); _w = _acc.Upload<float>(w); _u = _acc.Upload<float>(u);
         _b = _acc.Upload<float>(b); _br = _acc.Upload<float>(br); _dh = _acc.Upload<float>(dh);
         _gw = _acc.Allocate<float>(w.Length); _gu = _acc.Allocate<float>(u.Length); _gb = _acc.Allocate<float>(b.Length);

@@ -26,7 +26,7 @@ public static class Adam
         int n = Elementwise.Count(-1, p, g, m, v);
         var (bc1, bc2) = settings.BiasCorrections(step);
         if (Launch.IsCpu(acc)) { AdamCpu.Step(Launch.Array(p), Launch.Array(g), Launch.Array(m), Launch.Array(v), n, settings, step, Launch.Parallel(acc)); return; }
-        KernelSources.Kernel(acc, Source, "adam_step").Launch(n, Launch.Local1D(acc), n, p, g, m, v,
+        KernelSources.Kernel(acc, Source, "adam_step").Launch(n, LegacyLaunch.Local1D(acc), n, p, g, m, v,
             settings.LearningRate, settings.Beta1, settings.Beta2, settings.Epsilon, bc1, bc2, settings.WeightDecay, settings.Decoupled ? 1 : 0);
     }
 }

@@ -39,7 +39,7 @@ public static class Attention
             Launch.Same(query, mask);
             Launch.AtLeast(mask, (long)s.N * s.Lk, nameof(mask));
             if (Launch.IsCpu(acc)) AttentionCpu.Mask(s.N, s.Lq, s.Lk, Launch.Span(weights), Launch.Span(mask));
-            else KernelSources.Kernel(acc, Source, "attention_mask").Launch(s.ScoreLength, Launch.Local1D(acc), s.N, s.Lq, s.Lk, weights, mask);
+            else KernelSources.Kernel(acc, Source, "attention_mask").Launch(s.ScoreLength, LegacyLaunch.Local1D(acc), s.N, s.Lq, s.Lk, weights, mask);
         }
         Softmax.Forward(s.N * s.Lq, s.Lk, weights, weights);
         Gemm.RunBatched(s.N, false, false, s.Lq, s.D, s.Lk, 1f, weights, value, 0f, output);

@@ -43,7 +43,7 @@ public static class BatchNorm
         Launch.AtLeast(x, total, nameof(x));
         Launch.AtLeast(y, total, nameof(y));
         if (Launch.IsCpu(acc)) { BatchNormCpu.Forward(n, c, s, eps, Launch.Array(x), Launch.Array(mean), Launch.Array(var), Launch.Array(gamma), Launch.Array(beta), Launch.Array(y), Launch.Parallel(acc)); return; }
-        KernelSources.Kernel(acc, Source, "bn_forward", Defines).Launch(total, Launch.Local1D(acc), (int)total, c, s, eps, x, mean, var, gamma, beta, y);
+        KernelSources.Kernel(acc, Source, "bn_forward", Defines).Launch(total, LegacyLaunch.Local1D(acc), (int)total, c, s, eps, x, mean, var, gamma, beta, y);
     }
 
     /// <summary>
@@ -67,7 +67,7 @@ public static class BatchNorm
         }
         int wg = Wg(acc);
         KernelSources.Kernel(acc, Source, "bn_backward_reduce", Defines).Launch((long)c * wg, wg, n, c, s, eps, x, dy, mean, var, dgamma, dbeta);
-        KernelSources.Kernel(acc, Source, "bn_backward_dx", Defines).Launch(total, Launch.Local1D(acc), (int)total, n, c, s, eps, batchStatistics ? 1 : 0, x, dy, mean, var, gamma, dgamma, dbeta, dx);
+        KernelSources.Kernel(acc, Source, "bn_backward_dx", Defines).Launch(total, LegacyLaunch.Local1D(acc), (int)total, n, c, s, eps, batchStatistics ? 1 : 0, x, dy, mean, var, gamma, dgamma, dbeta, dx);
     }
 
 }

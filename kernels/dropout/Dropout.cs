@@ -17,7 +17,7 @@ public static class Dropout
         var acc = Launch.Same(x, y, mask);
         int count = Elementwise.Count(n, y, x, mask);
         if (Launch.IsCpu(acc)) { DropoutCpu.Forward(rate, seed, offset, Launch.Array(x), Launch.Array(y), Launch.Array(mask), count, Launch.Parallel(acc)); return; }
-        KernelSources.Kernel(acc, Source, "dropout_forward").Launch((count + 3) / 4, Launch.Local1D(acc),
+        KernelSources.Kernel(acc, Source, "dropout_forward").Launch((count + 3) / 4, LegacyLaunch.Local1D(acc),
             count, rate, (uint)seed, (uint)(seed >> 32), offset, x, y, mask);
     }
 

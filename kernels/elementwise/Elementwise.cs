@@ -18,7 +18,7 @@ public static class Elementwise
     internal const int ReduceWorkGroup = 256;
     private static readonly Dictionary<string, string> Defines = new() { ["REDUCE_WG"] = ReduceWorkGroup.ToString() };
 
-    private static DeviceKernel K(Accelerator a, string name) => KernelSources.Kernel(a, Source, name, Defines);
+    private static LegacyKernel K(Accelerator a, string name) => KernelSources.Kernel(a, Source, name, Defines);
 
     /// <summary>c = a + b over the first <paramref name="n"/> elements (all of c when n &lt; 0).</summary>
     public static void Add(DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c, long n = -1)
@@ -34,7 +34,7 @@ public static class Elementwise
         var acc = Launch.Same(x, y);
         int count = Count(n, y, x);
         if (Launch.IsCpu(acc)) { ElementwiseCpu.Axpby(alpha, Launch.Span(x)[..count], beta, Launch.Span(y)[..count]); return; }
-        K(acc, "ew_axpby").Launch(count, Launch.Local1D(acc), count, alpha, x, beta, y);
+        K(acc, "ew_axpby").Launch(count, LegacyLaunch.Local1D(acc), count, alpha, x, beta, y);
     }
 
     /// <summary>y = alpha·x (in place when x and y are the same buffer).</summary>
@@ -46,7 +46,7 @@ public static class Elementwise
         var acc = Launch.Same(x, y);
         int count = Count(n, y, x);
         if (Launch.IsCpu(acc)) { ElementwiseCpu.Forward(act, Launch.Span(x)[..count], Launch.Span(y)[..count]); return; }
-        K(acc, "act_forward").Launch(count, Launch.Local1D(acc), count, (int)act, x, y);
+        K(acc, "act_forward").Launch(count, LegacyLaunch.Local1D(acc), count, (int)act, x, y);
     }
 
     /// <summary>dx = dy · act'(·), with the derivative taken from the forward output <paramref name="y"/>.</summary>
@@ -55,7 +55,7 @@ public static class Elementwise
         var acc = Launch.Same(y, dy, dx);
         int count = Count(n, dx, y, dy);
         if (Launch.IsCpu(acc)) { ElementwiseCpu.Backward(act, Launch.Span(y)[..count], Launch.Span(dy)[..count], Launch.Span(dx)[..count]); return; }
-        K(acc, "act_backward").Launch(count, Launch.Local1D(acc), count, (int)act, y, dy, dx);
+        K(acc, "act_backward").Launch(count, LegacyLaunch.Local1D(acc), count, (int)act, y, dy, dx);
     }
 
     /// <summary>x[o, c, i] += bias[c] for x of shape (outer, channels, inner).</summary>
@@ -65,7 +65,7 @@ public static class Elementwise
         Launch.AtLeast(x, (long)outer * channels * inner, nameof(x));
         Launch.AtLeast(bias, channels, nameof(bias));
         if (Launch.IsCpu(acc)) { ElementwiseCpu.BiasAdd(outer, channels, inner, Launch.Span(x), Launch.Span(bias)); return; }
-        K(acc, "bias_add").Launch(outer * channels * inner, Launch.Local1D(acc), outer, channels, inner, x, bias);
+        K(acc, "bias_add").Launch(outer * channels * inner, LegacyLaunch.Local1D(acc), outer, channels, inner, x, bias);
     }
 
     /// <summary>db[c] = Σ dy[o, c, i] (overwrites db).</summary>
@@ -87,7 +87,7 @@ public static class Elementwise
         Launch.AtLeast(y, count, nameof(y));
         if (count == 0) return;
         if (Launch.IsCpu(acc)) { ElementwiseCpu.Transpose(n, a, b, Launch.Span(x), Launch.Span(y)); return; }
-        K(acc, "transpose_batched").Launch(count, Launch.Local1D(acc), n, a, b, x, y);
+        K(acc, "transpose_batched").Launch(count, LegacyLaunch.Local1D(acc), n, a, b, x, y);
     }
 
     private delegate void BinaryCpu(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c);
@@ -97,7 +97,7 @@ public static class Elementwise
         var acc = Launch.Same(a, b, c);
         int count = Count(n, c, a, b);
         if (Launch.IsCpu(acc)) { cpu(Launch.Span(a)[..count], Launch.Span(b)[..count], Launch.Span(c)[..count]); return; }
-        K(acc, kernel).Launch(count, Launch.Local1D(acc), count, a, b, c);
+        K(acc, kernel).Launch(count, LegacyLaunch.Local1D(acc), count, a, b, c);
     }
 
     /// <summary>The element count: <paramref name="n"/>, or the output's length; every input must hold it.</summary>

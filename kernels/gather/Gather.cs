@@ -27,6 +27,6 @@ public static class Gather
         Launch.AtLeast(dst, count, nameof(dst));
         if (count == 0) return;
         if (Launch.IsCpu(acc)) { GatherCpu.Ints(count, Launch.Span(src), Launch.Span(index)[indexOffset..], Launch.Span(dst)); return; }
-        KernelSources.Kernel(acc, Source, "gather_int").Launch(count, Launch.Local1D(acc), count, src, index, indexOffset, dst);
+        KernelSources.Kernel(acc, Source, "gather_int").Launch(count, LegacyLaunch.Local1D(acc), count, src, index, indexOffset, dst);
     }
 }

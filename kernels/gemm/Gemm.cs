@@ -5,10 +5,6 @@ namespace EcgGpu.Kernels;
 /// <summary>General matrix multiply C = α·op(A)·op(B) + β·C on any accelerator (row-major).</summary>
 public static class Gemm
 {
-    internal const string Source = "gemm/gemm.cl";
-    private const int Tile = 16;
-    private static readonly Dictionary<string, string> Defines = new() { ["TS"] = Tile.ToString() };
-
     /// <summary>
     /// C (m × n) = α·op(A)·op(B) + β·C with op(A) m × k and op(B) k × n. Leading dimensions default to
     /// the packed row length of each stored matrix.
@@ -31,8 +27,12 @@ public static class Gemm
             GemmCpu.Gemm(transA, transB, m, n, k, alpha, Launch.Span(a), lda, Launch.Span(b), ldb, beta, Launch.Span(c), ldc, Launch.Parallel(acc));
             return;
         }
-        KernelSources.Kernel(acc, Source, "gemm_tiled", Defines)
-            .Launch(new NDRange(n, m), new NDRange(Tile, Tile), m, n, k, alpha, a, lda, transA ? 1 : 0, 0, b, ldb, transB ? 1 : 0, 0, beta, c, ldc, 0);
+        var device = Launch.Device(acc);
+        device.Kernels<GemmKernels.Loaded>().Run(device, new GemmKernels.Shape
+        {
+            M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, TransA = transA ? 1 : 0, TransB = transB ? 1 : 0,
+            Batch = 1, Alpha = alpha, Beta = beta,
+        }, Launch.View(a), Launch.View(b), Launch.View(c));
     }
 
     /// <summary>
@@ -64,9 +64,12 @@ public static class Gemm
                         fb.AsSpan((int)(i * sb), (int)sb), ldb, beta, fc.AsSpan((int)(i * sc), (int)sc), n, outer);
             return;
         }
-        KernelSources.Kernel(acc, Source, "gemm_tiled", Defines)
-            .Launch(new NDRange(n, m, (long)batch * 1), new NDRange(Tile, Tile, 1), m, n, k, alpha,
-                a, lda, transA ? 1 : 0, checked((int)sa), b, ldb, transB ? 1 : 0, checked((int)sb), beta, c, n, checked((int)sc));
+        var device = Launch.Device(acc);
+        device.Kernels<GemmKernels.Loaded>().Run(device, new GemmKernels.Shape
+        {
+            M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = n, TransA = transA ? 1 : 0, TransB = transB ? 1 : 0,
+            Batch = batch, StrideA = sa, StrideB = sb, StrideC = sc, Alpha = alpha, Beta = beta,
+        }, Launch.View(a), Launch.View(b), Launch.View(c));
     }
 
     private static readonly ParallelOptions Serial = new() { MaxDegreeOfParallelism = 1 };

@@ -25,8 +25,8 @@ public static class InfoGain
         if (Launch.IsCpu(acc)) { InfoGainCpu.Bin(rows, features, bins, Launch.Span(x), Launch.Span(binned)); return; }
         using var mins = acc.Allocate<float>(features);
         using var maxs = acc.Allocate<float>(features);
-        KernelSources.Kernel(acc, Source, "column_minmax", Defines).Launch(features, Launch.Local1D(acc), rows, features, x, mins, maxs);
-        KernelSources.Kernel(acc, Source, "infogain_bin", Defines).Launch((long)rows * features, Launch.Local1D(acc), rows, features, bins, x, mins, maxs, binned);
+        KernelSources.Kernel(acc, Source, "column_minmax", Defines).Launch(features, LegacyLaunch.Local1D(acc), rows, features, x, mins, maxs);
+        KernelSources.Kernel(acc, Source, "infogain_bin", Defines).Launch((long)rows * features, LegacyLaunch.Local1D(acc), rows, features, bins, x, mins, maxs, binned);
         acc.Synchronize();
     }
 
@@ -46,7 +46,7 @@ public static class InfoGain
         int wg = Math.Min(WorkGroup, acc.MaxWorkGroupSize);
         KernelSources.Kernel(acc, Source, "infogain_hist", Defines).Launch(new NDRange((long)chunks * wg, features), new NDRange(wg, 1),
             rows, features, bins, classes, RowsPerGroup, binned, labels, counts);
-        KernelSources.Kernel(acc, Source, "infogain_gain", Defines).Launch(features, Launch.Local1D(acc), features, bins, classes, counts, gain);
+        KernelSources.Kernel(acc, Source, "infogain_gain", Defines).Launch(features, LegacyLaunch.Local1D(acc), features, bins, classes, counts, gain);
         acc.Synchronize();
     }
 

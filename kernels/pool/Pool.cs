@@ -43,7 +43,7 @@ public static class Pool
         Launch.AtLeast(x, (long)rows * length, nameof(x));
         Launch.AtLeast(y, rows, nameof(y));
         if (Launch.IsCpu(acc)) { PoolCpu.GapForward(rows, length, Launch.Span(x), Launch.Span(y)); return; }
-        KernelSources.Kernel(acc, Source, "gap_forward").Launch(rows, Launch.Local1D(acc), rows, length, x, y);
+        KernelSources.Kernel(acc, Source, "gap_forward").Launch(rows, LegacyLaunch.Local1D(acc), rows, length, x, y);
     }
 
     /// <summary>dx[r, l] = dy[r] / L.</summary>
@@ -53,7 +53,7 @@ public static class Pool
         Launch.AtLeast(dx, (long)rows * length, nameof(dx));
         Launch.AtLeast(dy, rows, nameof(dy));
         if (Launch.IsCpu(acc)) { PoolCpu.GapBackward(rows, length, Launch.Span(dy), Launch.Span(dx)); return; }
-        KernelSources.Kernel(acc, Source, "gap_backward").Launch(rows * length, Launch.Local1D(acc), rows, length, dy, dx);
+        KernelSources.Kernel(acc, Source, "gap_backward").Launch(rows * length, LegacyLaunch.Local1D(acc), rows, length, dy, dx);
     }
 
     private static int Validate(int rows, int lin, int kernel, int stride)

@@ -158,7 +158,7 @@ public static class Recurrent
             for (int i = 0; i < n; i++) src.Slice((i * l + l - 1) * h, h).CopyTo(dst.Slice(i * h, h));
             return;
         }
-        KernelSources.Kernel(acc, HelperSource, "take_last").Launch(n * h, Launch.Local1D(acc), n, l, h, hidden, last);
+        KernelSources.Kernel(acc, HelperSource, "take_last").Launch(n * h, LegacyLaunch.Local1D(acc), n, l, h, hidden, last);
     }
 
     /// <summary>dHidden (N, L, H) = zeros with dLast (N, H) at the last step.</summary>
@@ -174,7 +174,7 @@ public static class Recurrent
             for (int i = 0; i < n; i++) src.Slice(i * h, h).CopyTo(dst.Slice((i * l + l - 1) * h, h));
             return;
         }
-        KernelSources.Kernel(acc, HelperSource, "spread_last").Launch((long)n * l * h, Launch.Local1D(acc), n, l, h, dLast, dHidden);
+        KernelSources.Kernel(acc, HelperSource, "spread_last").Launch((long)n * l * h, LegacyLaunch.Local1D(acc), n, l, h, dLast, dHidden);
     }
 
     private static void ShiftTime(RecurrentShape s, DeviceBuffer<float> hidden, DeviceBuffer<float> previous)
@@ -191,14 +191,14 @@ public static class Recurrent
             }
             return;
         }
-        KernelSources.Kernel(acc, HelperSource, "shift_time").Launch(s.HiddenLength, Launch.Local1D(acc), s.N, s.L, s.H, hidden, previous);
+        KernelSources.Kernel(acc, HelperSource, "shift_time").Launch(s.HiddenLength, LegacyLaunch.Local1D(acc), s.N, s.L, s.H, hidden, previous);
     }
 
     /// <summary>
     /// The fused whole-sequence kernel for this shape: work-group = H work-items, BPG batch rows per
     /// group (more rows per group amortise the reads of U; fewer give more groups for a wide GPU).
     /// </summary>
-    private static (DeviceKernel Kernel, int Local, int Groups) SequenceKernel(Accelerator acc, RecurrentShape s, bool forward)
+    private static (LegacyKernel Kernel, int Local, int Groups) SequenceKernel(Accelerator acc, RecurrentShape s, bool forward)
     {
         if (s.H > acc.MaxWorkGroupSize)
             throw new NotSupportedException($"hidden size {s.H} exceeds the {acc.MaxWorkGroupSize} work-items of a work-group on {acc}; the fused sequence kernel gives each hidden unit one work-item");

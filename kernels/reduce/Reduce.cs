@@ -48,7 +48,7 @@ public static class Reduce
         Launch.AtLeast(x, (long)rows * cols, nameof(x));
         Launch.AtLeast(output, rows, nameof(output));
         if (Launch.IsCpu(acc)) { ReduceCpu.ArgmaxRows(rows, cols, Launch.Span(x), Launch.Span(output)); return; }
-        KernelSources.Kernel(acc, Source, "argmax_rows", Defines).Launch(rows, Launch.Local1D(acc), rows, cols, x, output);
+        KernelSources.Kernel(acc, Source, "argmax_rows", Defines).Launch(rows, LegacyLaunch.Local1D(acc), rows, cols, x, output);
     }
 
     /// <summary>total[0] += count of positions where a and b agree (e.g. predicted and true classes).</summary>

@@ -17,7 +17,7 @@ public static class Softmax
         Check(rows, cols, x, y);
         if (Launch.IsCpu(acc)) { SoftmaxCpu.Rows(rows, cols, Launch.Span(x), Launch.Span(y)); return; }
         if (cols >= WideRow) KernelSources.Kernel(acc, Source, "softmax_rows_wg", Defines).Launch((long)rows * WorkGroup, WorkGroup, rows, cols, x, y);
-        else KernelSources.Kernel(acc, Source, "softmax_rows", Defines).Launch(rows, Launch.Local1D(acc), rows, cols, x, y);
+        else KernelSources.Kernel(acc, Source, "softmax_rows", Defines).Launch(rows, LegacyLaunch.Local1D(acc), rows, cols, x, y);
     }
 
     public static void Backward(int rows, int cols, DeviceBuffer<float> y, DeviceBuffer<float> dy, DeviceBuffer<float> dx)
@@ -26,7 +26,7 @@ public static class Softmax
         Check(rows, cols, y, dy, dx);
         if (Launch.IsCpu(acc)) { SoftmaxCpu.RowsBackward(rows, cols, Launch.Span(y), Launch.Span(dy), Launch.Span(dx)); return; }
         if (cols >= WideRow) KernelSources.Kernel(acc, Source, "softmax_rows_backward_wg", Defines).Launch((long)rows * WorkGroup, WorkGroup, rows, cols, y, dy, dx);
-        else KernelSources.Kernel(acc, Source, "softmax_rows_backward", Defines).Launch(rows, Launch.Local1D(acc), rows, cols, y, dy, dx);
+        else KernelSources.Kernel(acc, Source, "softmax_rows_backward", Defines).Launch(rows, LegacyLaunch.Local1D(acc), rows, cols, y, dy, dx);
     }
 
     /// <summary>
@@ -49,7 +49,7 @@ public static class Softmax
                 classWeights is null ? default : Launch.Span(classWeights), scale, Launch.Span(rowLoss), Launch.Span(grad));
             return;
         }
-        KernelSources.Kernel(acc, Source, "softmax_xent", Defines).Launch(rows, Launch.Local1D(acc),
+        KernelSources.Kernel(acc, Source, "softmax_xent", Defines).Launch(rows, LegacyLaunch.Local1D(acc),
             rows, classes, logits, labels, classWeights ?? logits, classWeights is null ? 0 : 1, scale, rowLoss, grad);
     }
 

@@ -62,7 +62,7 @@ internal static class VerifyCommand
                         if (!json) Console.WriteLine("  " + r);
                     }
                 }
-                catch (Exception e) when (e is NativeCallException or KernelCompileException or InvalidOperationException or ArgumentException)
+                catch (Exception e) when (e is Runtime.Ilgpu.KernelLoadException or Runtime.Ilgpu.DeviceOperationException or NotSupportedException or InvalidOperationException or ArgumentException)
                 {
                     errors.Add((d, f, e.Message));
                     if (!json) Console.WriteLine($"  {f,-12} ERROR {e.Message}");

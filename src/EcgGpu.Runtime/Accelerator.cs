@@ -1,15 +1,11 @@
-using System.Collections.Concurrent;
-
 namespace EcgGpu.Runtime;
 
 /// <summary>
-/// An opened device: allocates buffers, compiles and launches kernels on one in-order queue, and times
-/// work with events. Dispose it to release the native context; buffers must be disposed first.
+/// An opened device: allocates buffers, runs kernels on one in-order stream, and times work with events.
+/// Dispose it to release the device; buffers must be disposed first.
 /// </summary>
 public abstract class Accelerator : IDisposable
 {
-    private readonly ConcurrentDictionary<string, Lazy<CompiledProgram>> _programs = new();
-
     protected Accelerator(DeviceInfo device) => Device = device;
 
     public DeviceInfo Device { get; }
@@ -51,28 +47,10 @@ public abstract class Accelerator : IDisposable
     /// <summary>Enqueues a timing event; the difference of two events is device time between them.</summary>
     public abstract DeviceEvent RecordEvent();
 
-    /// <summary>
-    /// Compiles <paramref name="program"/> once per accelerator (memory cache) and once per device,
-    /// driver and source (disk cache), and returns the named entry point.
-    /// </summary>
-    public DeviceKernel GetKernel(KernelProgram program, string kernelName)
-    {
-        ObjectDisposedException.ThrowIf(IsDisposed, this);
-        var key = program.Hash();
-        var lazy = _programs.GetOrAdd(key, _ => new Lazy<CompiledProgram>(() => Compile(program)));
-        return lazy.Value.GetKernel(kernelName);
-    }
-
-    /// <summary>Builds a program for this device; backends consult <see cref="KernelDiskCache"/>.</summary>
-    protected abstract CompiledProgram Compile(KernelProgram program);
-
     public void Dispose()
     {
         if (IsDisposed) return;
         IsDisposed = true;
-        foreach (var p in _programs.Values)
-            if (p.IsValueCreated) p.Value.Dispose();
-        _programs.Clear();
         DisposeCore();
         GC.SuppressFinalize(this);
     }
@@ -106,20 +84,6 @@ public sealed class DeviceMemoryStatistics
     }
 
     internal void Released(long bytes) => Interlocked.Add(ref _current, -bytes);
-}
-
-/// <summary>A built device program; hands out its kernels by name (each created once).</summary>
-public abstract class CompiledProgram : IDisposable
-{
-    private readonly ConcurrentDictionary<string, DeviceKernel> _kernels = new();
-
-    public DeviceKernel GetKernel(string name) => _kernels.GetOrAdd(name, CreateKernel);
-
-    protected abstract DeviceKernel CreateKernel(string name);
-
-    public abstract void Dispose();
-
-    protected IEnumerable<DeviceKernel> CreatedKernels => _kernels.Values;
 }
 
 /// <summary>A point in an accelerator's queue, for measuring device time.</summary>

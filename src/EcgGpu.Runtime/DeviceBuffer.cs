@@ -15,9 +15,6 @@ public abstract class DeviceMemory : IDisposable
     public long ByteLength { get; }
     public bool IsDisposed { get; private set; }
 
-    /// <summary>The backend's handle (cl_mem, CUdeviceptr) passed to kernels; 0 on the CPU.</summary>
-    internal abstract ulong NativeHandle { get; }
-
     protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
     internal void ThrowIfDisposedInternal() => ThrowIfDisposed();

@@ -32,22 +32,3 @@ public readonly struct KernelArg
     };
 }
 
-/// <summary>A compiled kernel entry point on one accelerator.</summary>
-public abstract class DeviceKernel
-{
-    protected DeviceKernel(string name) => Name = name;
-
-    public string Name { get; }
-
-    /// <summary>
-    /// Enqueues the kernel on the accelerator's in-order queue. <paramref name="global"/> is rounded up
-    /// to a multiple of <paramref name="local"/>; the kernel must bound-check.
-    /// </summary>
-    public void Launch(NDRange global, NDRange local, params ReadOnlySpan<KernelArg> args)
-    {
-        if (local.Total <= 0) throw new ArgumentOutOfRangeException(nameof(local), "local size must be positive");
-        LaunchCore(global.RoundUpTo(local), local, args);
-    }
-
-    protected abstract void LaunchCore(NDRange global, NDRange local, ReadOnlySpan<KernelArg> args);
-}

@@ -10,7 +10,7 @@ internal static class Backends
 
     public static Context Context => SharedContext.Value;
 
-    public static string[] Names => ["cpu", "opencl", "cuda"];
+    public static string[] Names => ["cpu", "ilgpu-cpu", "opencl", "cuda"];
 
     /// <summary>The first device of the backend; Assert.Ignore (a skip with the reason) when there is none.</summary>
     public static Accelerator Open(string backend)

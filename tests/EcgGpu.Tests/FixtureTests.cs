@@ -11,6 +11,7 @@ namespace EcgGpu.Tests;
 /// issue are skipped with that reason.
 /// </summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("opencl")]
 [TestFixture("cuda")]
 [Category("Fixtures")]
@@ -243,7 +244,7 @@ public sealed class FixtureTests(string backend)
         var s = new RecurrentShape(xs[0], xs[1], xs[2], h, cell);
         Assert.That(wihShape[0], Is.EqualTo(s.GateWidth), "gate count");
         var acc = _acc!;
-        using var run = new KernelChecks.RecurrentCase(acc, s, x.Select(v => (float)v).ToArray(), Transpose(wih, s.GateWidth, s.I), Transpose(whh, s.GateWidth, s.H),
+        using var run = new RecurrentChecks.RecurrentCase(acc, s, x.Select(v => (float)v).ToArray(), Transpose(wih, s.GateWidth, s.I), Transpose(whh, s.GateWidth, s.H),
             Fixtures.Floats(inputs.GetProperty("b_ih")), Fixtures.Floats(inputs.GetProperty("b_hh")), Fixtures.Floats(f.GetProperty("upstream").GetProperty("y")));
         run.ForwardBackward();
         var (state, gw, gu, gb, gbr, gx) = (run.State, run.GradW, run.GradU, run.GradBias, run.GradRecurrentBias!, run.GradInput);

@@ -9,6 +9,7 @@ namespace EcgGpu.Tests;
 /// of the float32 forward pass (ε = 1e-2) against the backward pass, for every input and parameter.
 /// </summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("opencl")]
 public sealed class GradientCheckTests(string backend)
 {
@@ -79,8 +80,8 @@ public sealed class GradientCheckTests(string backend)
         var acc = _acc!;
         Eps = 1e-2f;
         var s = new RecurrentShape(2, 4, 2, 3, cell, relu);
-        var (x, w, u, b, br, dh) = KernelChecks.RecurrentInputs(new Random(7), s);
-        using var run = new KernelChecks.RecurrentCase(acc, s, x, w, u, b, br, dh);
+        var (x, w, u, b, br, dh) = RecurrentChecks.RecurrentInputs(new Random(7), s);
+        using var run = new RecurrentChecks.RecurrentCase(acc, s, x, w, u, b, br, dh);
         run.ForwardBackward();
         var state = run.State;
         (double, ulong) Loss()

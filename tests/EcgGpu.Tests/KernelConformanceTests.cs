@@ -9,6 +9,7 @@ namespace EcgGpu.Tests;
 /// <c>ecg verify</c>). Bound once per backend; device backends skip where absent.
 /// </summary>
 [TestFixture("cpu")]
+[TestFixture("ilgpu-cpu")]
 [TestFixture("opencl")]
 [TestFixture("cuda")]
 public sealed class KernelConformanceTests(string backend)

@@ -5,7 +5,7 @@ namespace EcgGpu.Runtime.Cpu;
 /// <summary>
 /// The managed backend: buffers are pinned-free managed arrays, and kernel families run their C#
 /// implementations (SIMD loops, <c>Parallel.For</c>) synchronously, so the queue is trivially in order.
-/// It compiles no device code.
+/// It runs no device code.
 /// </summary>
 public sealed class CpuAccelerator : Accelerator
 {
@@ -37,9 +37,6 @@ public sealed class CpuAccelerator : Accelerator
 
     public override DeviceEvent RecordEvent() => new CpuEvent(Stopwatch.GetTimestamp());
 
-    protected override CompiledProgram Compile(KernelProgram program)
-        => throw new NotSupportedException($"the CPU backend runs the managed implementation of '{program.Name}', not device code");
-
     protected override void DisposeCore() { }
 
     private sealed class CpuEvent(long timestamp) : DeviceEvent
@@ -65,8 +62,6 @@ public sealed class CpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
     public Span<T> Span { get { ThrowIfDisposed(); return _data; } }
 
     public T[] Array { get { ThrowIfDisposed(); return _data; } }
-
-    internal override ulong NativeHandle => 0;
 
     protected override void UploadCore(ReadOnlySpan<T> source, long offset) => source.CopyTo(_data.AsSpan((int)offset));
     protected override void DownloadCore(Span<T> destination, long offset) => _data.AsSpan((int)offset, destination.Length).CopyTo(destination);

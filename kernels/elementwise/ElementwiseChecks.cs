@@ -1,0 +1,53 @@
+using EcgGpu.Runtime;
+
+namespace EcgGpu.Kernels;
+
+/// <summary>The elementwise kernels against their plain reference on several shapes (shared by the tests and <c>ecg verify</c>).</summary>
+public static class ElementwiseChecks
+{
+    public static IEnumerable<CheckResult> Run(Accelerator acc, Random rng)
+    {
+        foreach (int n in new[] { 1, 255, 1000, 4099 })
+        {
+            string c = $"n={n}";
+            var a = KernelChecks.RandomFloats(rng, n, 3);
+            var b = KernelChecks.RandomFloats(rng, n, 3);
+            using var da = acc.Upload<float>(a);
+            using var db = acc.Upload<float>(b);
+            using var dc = acc.Allocate<float>(n);
+            Elementwise.Add(da, db, dc);
+            yield return KernelChecks.Compare("elementwise", c, "add", dc.ToArray(), a.Select((v, i) => (double)v + b[i]).ToArray());
+            Elementwise.Multiply(da, db, dc);
+            yield return KernelChecks.Compare("elementwise", c, "multiply", dc.ToArray(), a.Select((v, i) => (double)v * b[i]).ToArray());
+            dc.Upload(b);
+            Elementwise.Axpby(0.5f, da, -2f, dc);
+            yield return KernelChecks.Compare("elementwise", c, "axpby", dc.ToArray(), a.Select((v, i) => 0.5 * v - 2.0 * b[i]).ToArray());
+            Elementwise.Scale(1.5f, da, dc);
+            yield return KernelChecks.Compare("elementwise", c, "scale", dc.ToArray(), a.Select(v => 1.5 * v).ToArray());
+            foreach (var act in new[] { Activation.Relu, Activation.Tanh, Activation.Sigmoid })
+            {
+                using var y = acc.Allocate<float>(n);
+                using var dx = acc.Allocate<float>(n);
+                Elementwise.Forward(act, da, y);
+                var yh = y.ToArray();
+                yield return KernelChecks.Compare("elementwise", c, act.ToString().ToLowerInvariant(), yh, a.Select(v => ElementwiseReference.Activate(act, v)).ToArray(), 1e-6, 1e-5);
+                Elementwise.Backward(act, y, db, dx);
+                yield return KernelChecks.Compare("elementwise", c, "d" + act.ToString().ToLowerInvariant(), dx.ToArray(), yh.Select((v, i) => b[i] * ElementwiseReference.Gradient(act, v)).ToArray(), 1e-6, 1e-5);
+            }
+        }
+        foreach (var (outer, channels, inner) in new[] { (1, 1, 1), (7, 5, 1), (3, 64, 187), (2, 300, 3) })
+        {
+            string c = $"bias {outer}x{channels}x{inner}";
+            var x = KernelChecks.RandomFloats(rng, outer * channels * inner);
+            var bias = KernelChecks.RandomFloats(rng, channels);
+            using var dx = acc.Upload<float>(x);
+            using var dbias = acc.Upload<float>(bias);
+            using var grad = acc.Allocate<float>(channels);
+            Elementwise.BiasAdd(dx, dbias, outer, channels, inner);
+            yield return KernelChecks.Compare("elementwise", c, "biasadd", dx.ToArray(), x.Select((v, i) => (double)v + bias[i / inner % channels]).ToArray());
+            Elementwise.BiasGrad(dx, grad, outer, channels, inner);
+            var after = dx.ToArray();
+            yield return KernelChecks.Compare("elementwise", c, "biasgrad", grad.ToArray(), ElementwiseReference.BiasGrad(outer, channels, inner, after), 1e-4 * Math.Sqrt(outer * inner), 1e-4);
+        }
+    }
+}

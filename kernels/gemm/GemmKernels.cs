@@ -1,0 +1,135 @@
+using EcgGpu.Runtime.Ilgpu;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace EcgGpu.Kernels;
+
+/// <summary>
+/// ILGPU device code for C = α·op(A)·op(B) + β·C (row-major, op = identity or transpose, optionally batched).
+/// </summary>
+/// <remarks>
+/// A group of 256 threads computes a 64 × 64 tile of C; each thread holds a 4 × 4 block of it in registers
+/// (rows ty + 16·i, columns tx + 16·j). Per step of 16 along K the group stages op(A) (16 × 64) and op(B)
+/// (16 × 64) in shared memory, each loaded so that neighbouring threads read neighbouring addresses of the
+/// stored matrix (which index runs fastest depends on the transpose flag). Tiles of M run along grid X (the
+/// dimension without the 65,535 limit), tiles of N along Y, the batch along Z; each loops when the grid is
+/// capped, so any shape launches.
+/// </remarks>
+public static class GemmKernels
+{
+    public const int TileM = 64, TileN = 64, TileK = 16, Threads = 256;
+    private const int Pad = 4, RowA = TileM + Pad, RowB = TileN + Pad;
+
+    /// <summary>Everything but the buffers: shape, leading dimensions, batch strides, scalars.</summary>
+    public struct Shape
+    {
+        public int M, N, K, Lda, Ldb, Ldc, TransA, TransB, Batch;
+        public long StrideA, StrideB, StrideC;
+        public float Alpha, Beta;
+    }
+
+    private struct Row4
+    {
+        public float X, Y, Z, W;
+    }
+
+    public static void Tiled(Shape s, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c)
+    {
+        var tileA = SharedMemory.Allocate<float>(TileK * RowA); // tileA[k * RowA + m]
+        var tileB = SharedMemory.Allocate<float>(TileK * RowB); // tileB[k * RowB + n]
+        int tid = Group.IdxX, tx = tid % 16, ty = tid / 16;
+        int tilesM = (s.M + TileM - 1) / TileM, tilesN = (s.N + TileN - 1) / TileN;
+        for (int batch = Grid.IdxZ; batch < s.Batch; batch += Grid.DimZ)
+        {
+            long offA = batch * s.StrideA, offB = batch * s.StrideB, offC = batch * s.StrideC;
+            for (int tm = Grid.IdxX; tm < tilesM; tm += Grid.DimX)
+                for (int tn = Grid.IdxY; tn < tilesN; tn += Grid.DimY)
+                {
+                    int row0 = tm * TileM, col0 = tn * TileN;
+                    Row4 c0 = default, c1 = default, c2 = default, c3 = default;
+                    for (int k0 = 0; k0 < s.K; k0 += TileK)
+                    {
+                        for (int e = tid; e < TileK * TileM; e += Threads)
+                        {
+                            // Not transposed, A is M × K: K runs fastest in memory, so in the thread index too.
+                            int k = s.TransA == 0 ? e % TileK : e / TileM;
+                            int m = s.TransA == 0 ? e / TileK : e % TileM;
+                            int row = row0 + m, kk = k0 + k;
+                            float v = 0f;
+                            if (row < s.M && kk < s.K) v = s.TransA == 0 ? a[offA + (long)row * s.Lda + kk] : a[offA + (long)kk * s.Lda + row];
+                            tileA[k * RowA + m] = v;
+                        }
+                        for (int e = tid; e < TileK * TileN; e += Threads)
+                        {
+                            int k = s.TransB == 0 ? e / TileN : e % TileK;
+                            int n = s.TransB == 0 ? e % TileN : e / TileK;
+                            int col = col0 + n, kk = k0 + k;
+                            float v = 0f;
+                            if (col < s.N && kk < s.K) v = s.TransB == 0 ? b[offB + (long)kk * s.Ldb + col] : b[offB + (long)col * s.Ldb + kk];
+                            tileB[k * RowB + n] = v;
+                        }
+                        Group.Barrier();
+                        for (int k = 0; k < TileK; k++)
+                        {
+                            float a0 = tileA[k * RowA + ty], a1 = tileA[k * RowA + ty + 16], a2 = tileA[k * RowA + ty + 32], a3 = tileA[k * RowA + ty + 48];
+                            float b0 = tileB[k * RowB + tx], b1 = tileB[k * RowB + tx + 16], b2 = tileB[k * RowB + tx + 32], b3 = tileB[k * RowB + tx + 48];
+                            Fma(ref c0, a0, b0, b1, b2, b3);
+                            Fma(ref c1, a1, b0, b1, b2, b3);
+                            Fma(ref c2, a2, b0, b1, b2, b3);
+                            Fma(ref c3, a3, b0, b1, b2, b3);
+                        }
+                        Group.Barrier();
+                    }
+                    Store(s, c, offC, row0 + ty, col0 + tx, c0);
+                    Store(s, c, offC, row0 + ty + 16, col0 + tx, c1);
+                    Store(s, c, offC, row0 + ty + 32, col0 + tx, c2);
+                    Store(s, c, offC, row0 + ty + 48, col0 + tx, c3);
+                }
+        }
+    }
+
+    private static void Fma(ref Row4 r, float a, float b0, float b1, float b2, float b3)
+    {
+        r.X += a * b0;
+        r.Y += a * b1;
+        r.Z += a * b2;
+        r.W += a * b3;
+    }
+
+    private static void Store(in Shape s, ArrayView<float> c, long offC, int row, int col, Row4 r)
+    {
+        if (row >= s.M) return;
+        long at = offC + (long)row * s.Ldc;
+        Store1(s, c, at, col, r.X);
+        Store1(s, c, at, col + 16, r.Y);
+        Store1(s, c, at, col + 32, r.Z);
+        Store1(s, c, at, col + 48, r.W);
+    }
+
+    private static void Store1(in Shape s, ArrayView<float> c, long rowStart, int col, float v)
+    {
+        if (col >= s.N) return;
+        long i = rowStart + col;
+        c[i] = s.Beta == 0f ? s.Alpha * v : s.Alpha * v + s.Beta * c[i]; // β = 0 never reads C
+    }
+
+    /// <summary>The family's kernels loaded on one accelerator.</summary>
+    public sealed class Loaded : IKernelFamily<Loaded>
+    {
+        private Action<AcceleratorStream, KernelConfig, Shape, ArrayView<float>, ArrayView<float>, ArrayView<float>> _tiled = null!;
+
+        public static Loaded Load(IlgpuAccelerator accelerator) => new()
+        {
+            _tiled = accelerator.Native.LoadKernel<Shape, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Tiled),
+        };
+
+        public void Run(IlgpuAccelerator device, in Shape s, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c)
+        {
+            var grid = new Index3D(
+                Math.Min((s.M + TileM - 1) / TileM, 1 << 20),
+                Math.Min((s.N + TileN - 1) / TileN, 65_535),
+                Math.Min(s.Batch, 65_535));
+            _tiled(device.Stream, device.Config("gemm.tiled", grid, new Index3D(Threads, 1, 1)), s, a, b, c);
+        }
+    }
+}
