@@ -20,11 +20,11 @@ public static class DeviceCode
         ? EntryPointDescription.FromExplicitlyGroupedKernel(kernel)
         : EntryPointDescription.FromImplicitlyGroupedKernel(kernel);
 
-    /// <summary>PTX for <paramref name="kernel"/> on compute capability <paramref name="major"/>.<paramref name="minor"/>.</summary>
+    /// <summary>PTX (ISA 7.8, which ptxas 11.8 and every newer one assemble) for <paramref name="kernel"/> on compute capability <paramref name="major"/>.<paramref name="minor"/>.</summary>
     public static string Ptx(MethodInfo kernel, bool explicitlyGrouped, int major, int minor)
     {
         var architecture = new CudaArchitecture(major, minor);
-        var backend = new PTXBackend(IlgpuRuntime.Context, architecture, CudaInstructionSet.ISA_80, null!);
+        var backend = new PTXBackend(IlgpuRuntime.Context, architecture, CudaInstructionSet.ISA_78, null!);
         var compiled = (PTXCompiledKernel)backend.Compile(Entry(kernel, explicitlyGrouped), new KernelSpecialization());
         return compiled.PTXAssembly;
     }
