@@ -17,9 +17,10 @@ internal static class CliCommon
 
     public static Option<string> Backend() => new Option<string>("--backend")
     {
-        Description = "cpu, opencl or cuda; default: the best present (CUDA GPU, else OpenCL GPU, else the CPU).",
+        Description = "cpu (managed SIMD on the host), ilgpu-cpu (ILGPU's kernels on CPU threads emulating a GPU: for checking, slow), "
+            + "opencl or cuda (ILGPU's kernels on a GPU); default: the best present (CUDA GPU, else OpenCL GPU, else cpu).",
         DefaultValueFactory = _ => "auto",
-    }.AcceptOnly("auto", "cpu", "opencl", "cuda");
+    }.AcceptOnly("auto", "cpu", "ilgpu-cpu", "opencl", "cuda");
 
     public static Option<int?> Device() => new("--device") { Description = "Device index within the backend (see `ecg devices`)." };
     public static Option<string?> Data() => new("--data") { Description = "Folder with mitbih_train.csv[.gz] and mitbih_test.csv[.gz] (Kaggle format)." };

@@ -9,8 +9,8 @@ internal static class DevicesCommand
 {
     public static Command Create()
     {
-        var json = new Option<bool>("--json") { Description = "Print a JSON array of {index, kind, name, vendor, memoryBytes, computeUnits}." };
-        var command = new Command("devices", "List the CPU, every OpenCL device and every CUDA device, with memory and compute units.") { json };
+        var json = new Option<bool>("--json") { Description = "Print a JSON array of {index, kind, name, vendor, memoryBytes, computeUnits, ...}; unusable devices carry usable: false and a reason." };
+        var command = new Command("devices", "List every device: the managed CPU backend (cpu), ILGPU's CPU accelerator (ilgpu-cpu), every CUDA GPU and every OpenCL device ILGPU can drive; devices it cannot drive are named with the reason.") { json };
         command.SetAction(result =>
         {
             var context = Context.Create();
@@ -23,9 +23,11 @@ internal static class DevicesCommand
 
     internal static void WriteTable(Context context, TextWriter output)
     {
-        output.WriteLine($"{"#",-3} {"backend",-8} {"name",-52} {"vendor",-22} {"memory",10} {"units",6}");
+        output.WriteLine($"{"#",-3} {"backend",-11} {"name",-52} {"vendor",-22} {"memory",10} {"units",6}");
         foreach (var d in context.Devices)
-            output.WriteLine($"{d.Index,-3} {d.Kind.ToCliName() + ":" + d.KindIndex,-8} {Clip(d.Name, 52),-52} {Clip(d.Vendor, 22),-22} {FormatBytes(d.MemoryBytes),10} {d.ComputeUnits,6}");
+            output.WriteLine($"{d.Index,-3} {d.Kind.ToCliName() + ":" + d.KindIndex,-11} {Clip(d.Name, 52),-52} {Clip(d.Vendor, 22),-22} {FormatBytes(d.MemoryBytes),10} {d.ComputeUnits,6}");
+        foreach (var u in context.Unusable)
+            output.WriteLine($"-   {u.Kind.ToCliName(),-11} {Clip(u.Name, 52),-52} {Clip(u.Vendor, 22),-22} not usable: {u.Reason}");
         var preferred = context.Default;
         output.WriteLine($"default: [{preferred.Index}] {preferred.Kind.ToCliName()} {preferred.Name}");
         foreach (var (kind, reason) in context.Unavailable)
@@ -48,6 +50,17 @@ internal static class DevicesCommand
             writer.WriteNumber("computeUnits", d.ComputeUnits);
             writer.WriteString("driver", d.DriverVersion);
             writer.WriteBoolean("isGpu", d.IsGpu);
+            writer.WriteBoolean("usable", true);
+            writer.WriteEndObject();
+        }
+        foreach (var u in context.Unusable)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", u.Kind.ToCliName());
+            writer.WriteString("name", u.Name);
+            writer.WriteString("vendor", u.Vendor);
+            writer.WriteBoolean("usable", false);
+            writer.WriteString("reason", u.Reason);
             writer.WriteEndObject();
         }
         writer.WriteEndArray();

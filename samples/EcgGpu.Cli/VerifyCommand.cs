@@ -11,12 +11,12 @@ internal static class VerifyCommand
 {
     public static Command Create()
     {
-        var backend = new Option<string>("--backend") { Description = "cpu, opencl, cuda, or all (every device of every available backend).", DefaultValueFactory = _ => "all" };
-        backend.AcceptOnlyFromAmong("cpu", "opencl", "cuda", "all");
+        var backend = new Option<string>("--backend") { Description = "cpu (managed SIMD), ilgpu-cpu (the ILGPU kernels on ILGPU's CPU accelerator), opencl, cuda, or all (every device of every available backend).", DefaultValueFactory = _ => "all" };
+        backend.AcceptOnlyFromAmong("cpu", "ilgpu-cpu", "opencl", "cuda", "all");
         var device = new Option<int?>("--device") { Description = "Device index within the backend (default: every device of it)." };
         var family = new Option<string[]>("--family") { Description = $"Only these kernel families ({string.Join(", ", KernelChecks.Families)}).", AllowMultipleArgumentsPerToken = true };
         var json = new Option<bool>("--json") { Description = "Print results as JSON instead of a table." };
-        var command = new Command("verify", "Run every kernel family on the chosen backends against the CPU reference on several shapes; exits 1 on any failure.")
+        var command = new Command("verify", "Run every kernel family on the chosen backends against the plain double-precision C# reference on several shapes; exits 1 on any failure.")
         {
             backend, device, family, json,
         };
@@ -80,7 +80,7 @@ internal static class VerifyCommand
     {
         if (backend == "all")
         {
-            if (index is not null) throw new ArgumentOutOfRangeException(nameof(index), "--device needs --backend cpu|opencl|cuda");
+            if (index is not null) throw new ArgumentOutOfRangeException(nameof(index), "--device needs --backend cpu|ilgpu-cpu|opencl|cuda");
             return context.Devices.ToList();
         }
         AcceleratorKindNames.TryParse(backend, out var kind);

@@ -56,7 +56,7 @@ public sealed class Context
             foreach (var cl in ilgpu.GetCLDevices())
             {
                 if (IlgpuRuntime.OpenClUnsupportedReason(cl) is { } reason)
-                    unusable.Add(new UnusableDevice(AcceleratorKind.OpenCL, cl.Name, cl.Vendor.ToString(), reason));
+                    unusable.Add(new UnusableDevice(AcceleratorKind.OpenCL, cl.Name, cl.VendorName, reason));
                 else
                     devices.Add(IlgpuRuntime.Describe(cl, AcceleratorKind.OpenCL, usable++, isGpu: cl.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU));
             }

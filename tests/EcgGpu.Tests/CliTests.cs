@@ -19,17 +19,23 @@ public sealed class CliTests
         DevicesCommand.WriteJson(Backends.Context, stream);
         using var doc = JsonDocument.Parse(stream.ToArray());
         var devices = doc.RootElement.EnumerateArray().ToList();
-        Assert.That(devices, Has.Count.EqualTo(Backends.Context.Devices.Count));
-        foreach (var d in devices)
+        Assert.That(devices, Has.Count.EqualTo(Backends.Context.Devices.Count + Backends.Context.Unusable.Count));
+        foreach (var u in devices.Where(d => !d.GetProperty("usable").GetBoolean()))
+            Assert.That(u.GetProperty("reason").GetString(), Is.Not.Empty);
+        foreach (var d in devices.Where(d => d.GetProperty("usable").GetBoolean()))
             foreach (var field in new[] { "index", "kind", "name", "vendor", "memoryBytes", "computeUnits" })
                 Assert.That(d.TryGetProperty(field, out _), $"missing {field}");
         Assert.That(devices[0].GetProperty("kind").GetString(), Is.EqualTo("cpu"));
-        Assert.That(devices.Select(d => d.GetProperty("kind").GetString()), Is.SubsetOf(new[] { "cpu", "opencl", "cuda" }));
+        Assert.That(devices.Select(d => d.GetProperty("kind").GetString()), Is.SubsetOf(new[] { "cpu", "ilgpu-cpu", "opencl", "cuda" }));
     }
 
     [Test]
     public void Verify_passes_on_the_cpu_and_exits_zero()
         => Assert.That(Root().Parse("verify --backend cpu --family gemm reduce").Invoke(), Is.EqualTo(0));
+
+    [Test]
+    public void Verify_passes_on_ilgpus_cpu_accelerator_and_exits_zero()
+        => Assert.That(Root().Parse("verify --backend ilgpu-cpu --family gemm").Invoke(), Is.EqualTo(0));
 
     [Test]
     public void Bench_writes_figures_memory_and_a_layer_profile()

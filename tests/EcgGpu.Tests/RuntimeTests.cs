@@ -64,6 +64,14 @@ public sealed class RuntimeTests
     }
 
     [Test]
+    public void Drivers_are_found_by_their_versioned_sonames()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Ignore("Linux library names");
+        Assert.That(IlgpuRuntime.VersionedNames("cuda").First(), Is.EqualTo("libcuda.so.1"));
+        Assert.That(IlgpuRuntime.VersionedNames("OpenCL").First(), Is.EqualTo("libOpenCL.so.1"), "the ICD loader's SONAME, not the -dev symlink");
+    }
+
+    [Test]
     public void Ilgpus_cpu_accelerator_has_an_nvidia_gpus_limits()
     {
         using var acc = (IlgpuAccelerator)Backends.Context.OfKind(AcceleratorKind.IlgpuCpu).First().CreateAccelerator();

@@ -30,13 +30,43 @@ public static class IlgpuRuntime
     /// </summary>
     public static IlgpuContext Context => Shared.Value;
 
-    private static IlgpuContext CreateContext() => IlgpuContext.Create(builder => builder
+    private static IlgpuContext CreateContext()
+    {
+        ResolveVersionedLibraries();
+        return IlgpuContext.Create(builder => builder
         .CPU(CPUDevice.Nvidia)
         .Cuda()
         .OpenCL(_ => true)
         .EnableAlgorithms()
         .Profiling()
         .Optimize(OptimizationLevel.O1));
+    }
+
+    /// <summary>
+    /// ILGPU imports "cuda" and "OpenCL", which .NET looks up as libcuda.so and libOpenCL.so: names that only the
+    /// development packages install. Drivers and ICD loaders install the versioned SONAMEs, so try those too.
+    /// </summary>
+    private static void ResolveVersionedLibraries()
+    {
+        try
+        {
+            NativeLibrary.SetDllImportResolver(typeof(IlgpuContext).Assembly, (name, assembly, path) =>
+            {
+                foreach (var candidate in VersionedNames(name))
+                    if (NativeLibrary.TryLoad(candidate, assembly, path, out var handle)) return handle;
+                return 0;
+            });
+        }
+        catch (InvalidOperationException) { } // a resolver is already set (by ILGPU or an embedding application)
+    }
+
+    internal static IEnumerable<string> VersionedNames(string name)
+    {
+        if (!OperatingSystem.IsLinux()) yield break;
+        if (name.Equals("cuda", StringComparison.OrdinalIgnoreCase)) { yield return "libcuda.so.1"; yield return "libcuda.so"; }
+        else if (name.Equals("OpenCL", StringComparison.OrdinalIgnoreCase)) { yield return "libOpenCL.so.1"; yield return "libOpenCL.so"; }
+        else if (name.StartsWith("nvrtc", StringComparison.OrdinalIgnoreCase) || name.StartsWith("nvvm", StringComparison.OrdinalIgnoreCase)) yield break;
+    }
 
     internal static DeviceInfo Describe(Device device, AcceleratorKind kind, int kindIndex, bool isGpu)
     {
@@ -53,12 +83,14 @@ public static class IlgpuRuntime
                 break;
             default:
                 vendor = "ILGPU";
-                name = $"ILGPU CPU accelerator (emulates an NVIDIA GPU: warp {device.WarpSize}, groups of {device.MaxNumThreadsPerGroup})";
+                name = $"ILGPU CPU accelerator (as a GPU: warp {device.WarpSize}, groups ≤ {device.MaxNumThreadsPerGroup})";
                 driver = $"ILGPU {typeof(IlgpuContext).Assembly.GetName().Version}";
                 break;
         }
         DeviceInfo? info = null;
-        info = new DeviceInfo(kind, kindIndex, name, vendor, device.MemorySize, device.NumMultiprocessors, driver, isGpu,
+        // ILGPU reports the CPU accelerator's memory as unbounded; what it can really hold is the host's.
+        long memory = device is CudaDevice or CLDevice ? device.MemorySize : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        info = new DeviceInfo(kind, kindIndex, name, vendor, memory, device.NumMultiprocessors, driver, isGpu,
             () => Open(info!, device));
         return info;
     }
