@@ -96,6 +96,8 @@ public sealed partial class Sequential
         var rng = new Random(options.Seed);
         var order = Enumerable.Range(0, train.Rows).ToArray();
         var parameters = Parameters.Where(p => p.Trainable).ToList();
+        int stepsPerEpoch = (train.Rows + BatchSize - 1) / BatchSize;
+        using var stepLossBuffer = acc.Allocate<float>(stepsPerEpoch);
         foreach (var cb in callbacks) cb.OnTrainBegin(this);
         // A resumed run replays the shuffles of the epochs already done, so its batches are those of an uninterrupted run.
         for (int done = 0; done < options.InitialEpoch && options.Shuffle; done++) rng.Shuffle(order);
@@ -105,8 +107,8 @@ public sealed partial class Sequential
             if (options.Shuffle) rng.Shuffle(order);
             index.Upload(order);
             step.Correct.Fill(0f);
-            double epochLoss = 0;
-            for (int start = 0; start < train.Rows; start += BatchSize)
+            var losses = new StepLosses(this, acc, stepLossBuffer, epoch);
+            for (int start = 0, s = 0; start < train.Rows; start += BatchSize, s++)
             {
                 int n = Math.Min(BatchSize, train.Rows - start);
                 Gather.Rows(n, InputWidth, x, index, step.X, start);
@@ -114,13 +116,16 @@ public sealed partial class Sequential
                 ScoreBatch(step, Forward(step.X, n, training: true), n, classWeights);
                 Backward(step.DLogits, n);
                 Update(parameters);
-                float stepLoss = step.LossSum.ToArray()[0];
-                if (!float.IsFinite(stepLoss))
-                    throw new TrainingDivergedException($"model {Name}: the loss became {stepLoss} in epoch {epoch} at rows {start}..{start + n - 1}; training stopped (lower the learning rate, or check the data for NaN)");
-                epochLoss += stepLoss;
-                options.StepProgress?.Report(new StepProgress(epoch, start + n, train.Rows, epochLoss / (start + n)));
+                // The step's loss stays on the device; reading it every step would wait for the GPU every step.
+                stepLossBuffer.CopyFrom(step.LossSum, 0, s, 1);
+                if (options.StepProgress is { } report && losses.ReportDue())
+                {
+                    losses.ReadThrough(s + 1);
+                    report.Report(new StepProgress(epoch, start + n, train.Rows, losses.Sum / (start + n)));
+                }
             }
-            acc.Synchronize();
+            losses.ReadThrough(stepsPerEpoch);
+            double epochLoss = losses.Sum;
             double accuracy = step.Correct.ToArray()[0] / train.Rows;
             var val = validation is null ? null : EvaluateWith(validation.Rows, valX!, valY!, step);
             var log = new EpochLog(epoch, epochLoss / train.Rows, accuracy, val?.Loss, val?.Accuracy, Optimizer!.LearningRate, clock.Elapsed.TotalSeconds);
@@ -149,16 +154,57 @@ public sealed partial class Sequential
     private Evaluation EvaluateWith(int rows, Runtime.DeviceBuffer<float> x, Runtime.DeviceBuffer<int> y, StepBuffers step)
     {
         step.Correct.Fill(0f);
-        double total = 0;
-        for (int start = 0; start < rows; start += BatchSize)
+        int steps = (rows + BatchSize - 1) / BatchSize;
+        using var lossBuffer = step.X.Accelerator.Allocate<float>(Math.Max(1, steps));
+        for (int start = 0, s = 0; start < rows; start += BatchSize, s++)
         {
             int n = Math.Min(BatchSize, rows - start);
             step.X.CopyFrom(x, (long)start * InputWidth, 0, (long)n * InputWidth);
             step.Y.CopyFrom(y, start, 0, n);
             ScoreBatch(step, Forward(step.X, n, training: false), n, null);
-            total += step.LossSum.ToArray()[0];
+            lossBuffer.CopyFrom(step.LossSum, 0, s, 1);
         }
+        // One read at the end: the losses are summed in double on the host in step order, as before.
+        var losses = new float[steps];
+        lossBuffer.Download(losses);
+        double total = 0;
+        foreach (var l in losses) total += l;
         return new Evaluation(total / Math.Max(1, rows), step.Correct.ToArray()[0] / Math.Max(1, rows), rows);
+    }
+
+    /// <summary>
+    /// The per-step losses of one epoch, kept on the device and read back when a progress report is due (at most
+    /// four times a second on a device; every step on the managed CPU backend, where reading costs nothing) and at
+    /// the end of the epoch. They are summed in double on the host in step order, so the epoch loss is the same
+    /// whenever it is read; a non-finite step loss stops training naming the step's rows.
+    /// </summary>
+    private sealed class StepLosses(Sequential model, Runtime.Accelerator acc, Runtime.DeviceBuffer<float> buffer, int epoch)
+    {
+        private readonly float[] _host = new float[buffer.Length];
+        private readonly Stopwatch _sinceRead = Stopwatch.StartNew();
+        private int _read;
+
+        public double Sum { get; private set; }
+
+        public bool ReportDue() => acc.Kind == Runtime.AcceleratorKind.Cpu || _sinceRead.ElapsedMilliseconds >= 250;
+
+        public void ReadThrough(int steps)
+        {
+            if (steps <= _read) return;
+            buffer.Download(_host.AsSpan(_read, steps - _read), _read);
+            for (int s = _read; s < steps; s++)
+            {
+                float loss = _host[s];
+                if (!float.IsFinite(loss))
+                {
+                    long first = (long)s * model.BatchSize;
+                    throw new TrainingDivergedException($"model {model.Name}: the loss became {loss} in epoch {epoch} at rows {first}..{first + model.BatchSize - 1} (step {s + 1}); training stopped (lower the learning rate, or check the data for NaN)");
+                }
+                Sum += loss;
+            }
+            _read = steps;
+            _sinceRead.Restart();
+        }
     }
 
     /// <summary>Adds each parameter's L2 penalty gradient, then one optimiser step.</summary>
