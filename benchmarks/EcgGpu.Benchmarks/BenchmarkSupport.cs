@@ -11,10 +11,18 @@ public static class BenchBackends
 {
     private static readonly Lazy<Context> Ctx = new(Context.Create);
 
+    /// <summary>
+    /// cpu, opencl and cuda where present; ilgpu-cpu (ILGPU's kernels on emulated GPU threads, a correctness
+    /// device orders of magnitude slower) only when <c>ECG_BENCH_TARGETS</c> names it.
+    /// </summary>
     public static IEnumerable<string> Available()
     {
-        foreach (var kind in new[] { AcceleratorKind.Cpu, AcceleratorKind.OpenCL, AcceleratorKind.Cuda })
+        var named = Environment.GetEnvironmentVariable("ECG_BENCH_TARGETS") ?? "";
+        foreach (var kind in new[] { AcceleratorKind.Cpu, AcceleratorKind.IlgpuCpu, AcceleratorKind.OpenCL, AcceleratorKind.Cuda })
+        {
+            if (kind == AcceleratorKind.IlgpuCpu && !named.Contains("ilgpu-cpu", StringComparison.OrdinalIgnoreCase)) continue;
             if (Ctx.Value.OfKind(kind).Any()) yield return kind.ToCliName();
+        }
     }
 
     /// <summary>Keeps the targets named in <c>ECG_BENCH_TARGETS</c> (comma-separated), or all.</summary>
