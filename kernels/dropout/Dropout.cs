@@ -5,8 +5,6 @@ namespace EcgGpu.Kernels;
 /// <summary>Inverted dropout whose mask is a pure function of (seed, offset, index) on every backend.</summary>
 public static class Dropout
 {
-    internal const string Source = "dropout/dropout.cl";
-
     /// <summary>
     /// y = x ⊙ mask with mask = 1/(1−rate) where kept and 0 where dropped. Use a new
     /// <paramref name="offset"/> per step (e.g. the step number) to draw a new mask from the same seed.
@@ -17,8 +15,8 @@ public static class Dropout
         var acc = Launch.Same(x, y, mask);
         int count = Elementwise.Count(n, y, x, mask);
         if (Launch.IsCpu(acc)) { DropoutCpu.Forward(rate, seed, offset, Launch.Array(x), Launch.Array(y), Launch.Array(mask), count, Launch.Parallel(acc)); return; }
-        KernelSources.Kernel(acc, Source, "dropout_forward").Launch((count + 3) / 4, LegacyLaunch.Local1D(acc),
-            count, rate, (uint)seed, (uint)(seed >> 32), offset, x, y, mask);
+        var device = Launch.Device(acc);
+        device.Kernels<DropoutKernels.Loaded>().Forward(device, count, rate, seed, offset, Launch.View(x), Launch.View(y), Launch.View(mask));
     }
 
     /// <summary>dx = dy ⊙ mask.</summary>

@@ -1,4 +1,5 @@
 using EcgGpu.Runtime;
+using EcgGpu.Runtime.Ilgpu;
 
 namespace EcgGpu.Kernels;
 
@@ -14,19 +15,15 @@ public enum Activation
 /// <summary>Element-wise arithmetic, activations, bias add and bias gradient on any accelerator.</summary>
 public static class Elementwise
 {
-    internal const string Source = "elementwise/elementwise.cl";
-    internal const int ReduceWorkGroup = 256;
-    private static readonly Dictionary<string, string> Defines = new() { ["REDUCE_WG"] = ReduceWorkGroup.ToString() };
-
-    private static LegacyKernel K(Accelerator a, string name) => KernelSources.Kernel(a, Source, name, Defines);
+    private static ElementwiseKernels.Loaded K(IlgpuAccelerator device) => device.Kernels<ElementwiseKernels.Loaded>();
 
     /// <summary>c = a + b over the first <paramref name="n"/> elements (all of c when n &lt; 0).</summary>
     public static void Add(DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c, long n = -1)
-        => Binary("ew_add", a, b, c, n, ElementwiseCpu.Add);
+        => Binary(false, a, b, c, n, ElementwiseCpu.Add);
 
     /// <summary>c = a ⊙ b.</summary>
     public static void Multiply(DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c, long n = -1)
-        => Binary("ew_multiply", a, b, c, n, ElementwiseCpu.Multiply);
+        => Binary(true, a, b, c, n, ElementwiseCpu.Multiply);
 
     /// <summary>y = alpha·x + beta·y (beta = 0 overwrites y without reading it).</summary>
     public static void Axpby(float alpha, DeviceBuffer<float> x, float beta, DeviceBuffer<float> y, long n = -1)
@@ -34,7 +31,8 @@ public static class Elementwise
         var acc = Launch.Same(x, y);
         int count = Count(n, y, x);
         if (Launch.IsCpu(acc)) { ElementwiseCpu.Axpby(alpha, Launch.Span(x)[..count], beta, Launch.Span(y)[..count]); return; }
-        K(acc, "ew_axpby").Launch(count, LegacyLaunch.Local1D(acc), count, alpha, x, beta, y);
+        var device = Launch.Device(acc);
+        K(device).Axpby(device, count, alpha, Launch.View(x), beta, Launch.View(y));
     }
 
     /// <summary>y = alpha·x (in place when x and y are the same buffer).</summary>
@@ -46,7 +44,8 @@ public static class Elementwise
         var acc = Launch.Same(x, y);
         int count = Count(n, y, x);
         if (Launch.IsCpu(acc)) { ElementwiseCpu.Forward(act, Launch.Span(x)[..count], Launch.Span(y)[..count]); return; }
-        K(acc, "act_forward").Launch(count, LegacyLaunch.Local1D(acc), count, (int)act, x, y);
+        var device = Launch.Device(acc);
+        K(device).Forward(device, count, act, Launch.View(x), Launch.View(y));
     }
 
     /// <summary>dx = dy · act'(·), with the derivative taken from the forward output <paramref name="y"/>.</summary>
@@ -55,7 +54,8 @@ public static class Elementwise
         var acc = Launch.Same(y, dy, dx);
         int count = Count(n, dx, y, dy);
         if (Launch.IsCpu(acc)) { ElementwiseCpu.Backward(act, Launch.Span(y)[..count], Launch.Span(dy)[..count], Launch.Span(dx)[..count]); return; }
-        K(acc, "act_backward").Launch(count, LegacyLaunch.Local1D(acc), count, (int)act, y, dy, dx);
+        var device = Launch.Device(acc);
+        K(device).Backward(device, count, act, Launch.View(y), Launch.View(dy), Launch.View(dx));
     }
 
     /// <summary>x[o, c, i] += bias[c] for x of shape (outer, channels, inner).</summary>
@@ -65,7 +65,8 @@ public static class Elementwise
         Launch.AtLeast(x, (long)outer * channels * inner, nameof(x));
         Launch.AtLeast(bias, channels, nameof(bias));
         if (Launch.IsCpu(acc)) { ElementwiseCpu.BiasAdd(outer, channels, inner, Launch.Span(x), Launch.Span(bias)); return; }
-        K(acc, "bias_add").Launch(outer * channels * inner, LegacyLaunch.Local1D(acc), outer, channels, inner, x, bias);
+        var device = Launch.Device(acc);
+        K(device).BiasAdd(device, new ElementwiseKernels.BiasShape { Outer = outer, Channels = channels, Inner = inner }, Launch.View(x), Launch.View(bias));
     }
 
     /// <summary>db[c] = Σ dy[o, c, i] (overwrites db).</summary>
@@ -75,7 +76,8 @@ public static class Elementwise
         Launch.AtLeast(dy, (long)outer * channels * inner, nameof(dy));
         Launch.AtLeast(db, channels, nameof(db));
         if (Launch.IsCpu(acc)) { ElementwiseCpu.BiasGrad(outer, channels, inner, Launch.Span(dy), Launch.Span(db)); return; }
-        K(acc, "bias_grad").Launch((long)channels * ReduceWorkGroup, ReduceWorkGroup, outer, channels, inner, dy, db);
+        var device = Launch.Device(acc);
+        K(device).BiasGrad(device, new ElementwiseKernels.BiasShape { Outer = outer, Channels = channels, Inner = inner }, Launch.View(dy), Launch.View(db));
     }
 
     /// <summary>y (N, B, A) = x (N, A, B) transposed per sample.</summary>
@@ -87,17 +89,20 @@ public static class Elementwise
         Launch.AtLeast(y, count, nameof(y));
         if (count == 0) return;
         if (Launch.IsCpu(acc)) { ElementwiseCpu.Transpose(n, a, b, Launch.Span(x), Launch.Span(y)); return; }
-        K(acc, "transpose_batched").Launch(count, LegacyLaunch.Local1D(acc), n, a, b, x, y);
+        var device = Launch.Device(acc);
+        K(device).Transpose(device, n, a, b, Launch.View(x), Launch.View(y));
     }
 
     private delegate void BinaryCpu(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c);
 
-    private static void Binary(string kernel, DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c, long n, BinaryCpu cpu)
+    private static void Binary(bool multiply, DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c, long n, BinaryCpu cpu)
     {
         var acc = Launch.Same(a, b, c);
         int count = Count(n, c, a, b);
         if (Launch.IsCpu(acc)) { cpu(Launch.Span(a)[..count], Launch.Span(b)[..count], Launch.Span(c)[..count]); return; }
-        K(acc, kernel).Launch(count, LegacyLaunch.Local1D(acc), count, a, b, c);
+        var device = Launch.Device(acc);
+        if (multiply) K(device).Multiply(device, count, Launch.View(a), Launch.View(b), Launch.View(c));
+        else K(device).Add(device, count, Launch.View(a), Launch.View(b), Launch.View(c));
     }
 
     /// <summary>The element count: <paramref name="n"/>, or the output's length; every input must hold it.</summary>

@@ -35,7 +35,7 @@ public static class ElementwiseChecks
                 yield return KernelChecks.Compare("elementwise", c, "d" + act.ToString().ToLowerInvariant(), dx.ToArray(), yh.Select((v, i) => b[i] * ElementwiseReference.Gradient(act, v)).ToArray(), 1e-6, 1e-5);
             }
         }
-        foreach (var (outer, channels, inner) in new[] { (1, 1, 1), (7, 5, 1), (3, 64, 187), (2, 300, 3) })
+        foreach (var (outer, channels, inner) in new[] { (1, 1, 1), (7, 5, 1), (300, 70, 1), (3, 64, 187), (2, 300, 3) })
         {
             string c = $"bias {outer}x{channels}x{inner}";
             var x = KernelChecks.RandomFloats(rng, outer * channels * inner);
@@ -48,6 +48,14 @@ public static class ElementwiseChecks
             Elementwise.BiasGrad(dx, grad, outer, channels, inner);
             var after = dx.ToArray();
             yield return KernelChecks.Compare("elementwise", c, "biasgrad", grad.ToArray(), ElementwiseReference.BiasGrad(outer, channels, inner, after), 1e-4 * Math.Sqrt(outer * inner), 1e-4);
+        }
+        foreach (var (n, a, b) in new[] { (1, 1, 1), (3, 5, 187), (2, 64, 7) })
+        {
+            var x = KernelChecks.RandomFloats(rng, n * a * b);
+            using var dx = acc.Upload<float>(x);
+            using var y = acc.Allocate<float>(n * a * b);
+            Elementwise.Transpose(n, a, b, dx, y);
+            yield return KernelChecks.Compare("elementwise", $"transpose {n}x{a}x{b}", "y", y.ToArray(), ElementwiseReference.Transpose(n, a, b, x));
         }
     }
 }

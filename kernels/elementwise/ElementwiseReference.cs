@@ -27,4 +27,14 @@ public static class ElementwiseReference
                 for (int i = 0; i < inner; i++) db[c] += dy[(o * channels + c) * inner + i];
         return db;
     }
+
+    /// <summary>y[n, b, a] = x[n, a, b].</summary>
+    public static double[] Transpose(int n, int a, int b, float[] x)
+    {
+        var y = new double[x.Length];
+        for (int s = 0; s < n; s++)
+            for (int i = 0; i < a; i++)
+                for (int j = 0; j < b; j++) y[(s * b + j) * a + i] = x[(s * a + i) * b + j];
+        return y;
+    }
 }

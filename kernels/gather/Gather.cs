@@ -5,8 +5,6 @@ namespace EcgGpu.Kernels;
 /// <summary>Assembles a batch from a device-resident data set by index, without a host round trip.</summary>
 public static class Gather
 {
-    internal const string Source = "gather/gather.cl";
-
     /// <summary>dst[i, :] = src[index[i], :] for i &lt; count. Indices are not range-checked on devices; the caller owns them.</summary>
     public static void Rows(int count, int rowLength, DeviceBuffer<float> src, DeviceBuffer<int> index, DeviceBuffer<float> dst, int indexOffset = 0)
     {
@@ -15,8 +13,9 @@ public static class Gather
         Launch.AtLeast(dst, (long)count * rowLength, nameof(dst));
         if (count == 0 || rowLength == 0) return;
         if (Launch.IsCpu(acc)) { GatherCpu.Rows(count, rowLength, Launch.Span(src), Launch.Span(index)[indexOffset..], Launch.Span(dst)); return; }
-        KernelSources.Kernel(acc, Source, "gather_rows").Launch(new NDRange(rowLength, count), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
-            count, rowLength, src, index, indexOffset, dst);
+        var device = Launch.Device(acc);
+        device.Kernels<GatherKernels.Loaded>().Rows(device, new GatherKernels.RowsShape { Count = count, RowLength = rowLength, IndexOffset = indexOffset },
+            Launch.View(src), Launch.View(index), Launch.View(dst));
     }
 
     /// <summary>dst[i] = src[index[i]] (labels of a batch).</summary>
@@ -27,6 +26,7 @@ public static class Gather
         Launch.AtLeast(dst, count, nameof(dst));
         if (count == 0) return;
         if (Launch.IsCpu(acc)) { GatherCpu.Ints(count, Launch.Span(src), Launch.Span(index)[indexOffset..], Launch.Span(dst)); return; }
-        KernelSources.Kernel(acc, Source, "gather_int").Launch(count, LegacyLaunch.Local1D(acc), count, src, index, indexOffset, dst);
+        var device = Launch.Device(acc);
+        device.Kernels<GatherKernels.Loaded>().Ints(device, count, indexOffset, Launch.View(src), Launch.View(index), Launch.View(dst));
     }
 }

@@ -5,10 +5,10 @@ namespace EcgGpu.Kernels;
 /// <summary>Whole-buffer sum and max (result stays on the device), and argmax per row.</summary>
 public static class Reduce
 {
-    internal const string Source = "reduce/reduce.cl";
-    private const int WorkGroup = 256;
-    private const int MaxGroups = 256;
-    private static readonly Dictionary<string, string> Defines = new() { ["REDUCE_WG"] = WorkGroup.ToString() };
+    private const int WorkGroup = ReduceKernels.Threads;
+    // 64 groups × 256 threads (16,384, a grid-stride loop over the rest) keep an H100's memory busy for the
+    // sizes reduced here (a batch of losses, a gradient for clipping) and bound the second pass to 64 partials.
+    private const int MaxGroups = 64;
 
     /// <summary>Scratch elements <see cref="Sum"/> and <see cref="Max"/> need for <paramref name="n"/> inputs.</summary>
     public static int ScratchLength(long n) => (int)Math.Clamp((n + WorkGroup - 1) / WorkGroup, 1, MaxGroups);
@@ -48,7 +48,8 @@ public static class Reduce
         Launch.AtLeast(x, (long)rows * cols, nameof(x));
         Launch.AtLeast(output, rows, nameof(output));
         if (Launch.IsCpu(acc)) { ReduceCpu.ArgmaxRows(rows, cols, Launch.Span(x), Launch.Span(output)); return; }
-        KernelSources.Kernel(acc, Source, "argmax_rows", Defines).Launch(rows, LegacyLaunch.Local1D(acc), rows, cols, x, output);
+        var device = Launch.Device(acc);
+        device.Kernels<ReduceKernels.Loaded>().ArgmaxRows(device, rows, cols, Launch.View(x), Launch.View(output));
     }
 
     /// <summary>total[0] += count of positions where a and b agree (e.g. predicted and true classes).</summary>
@@ -65,7 +66,8 @@ public static class Reduce
             Launch.Span(total)[0] += count;
             return;
         }
-        KernelSources.Kernel(acc, Source, "count_equal", Defines).Launch(WorkGroup, WorkGroup, n, a, b, total);
+        var device = Launch.Device(acc);
+        device.Kernels<ReduceKernels.Loaded>().CountEqual(device, n, Launch.View(a), Launch.View(b), Launch.View(total));
     }
 
     private static void Run(int op, DeviceBuffer<float> x, DeviceBuffer<float> result, long n, DeviceBuffer<float>? scratch)
@@ -80,18 +82,20 @@ public static class Reduce
             return;
         }
         int groups = ScratchLength(count);
-        var kernel = KernelSources.Kernel(acc, Source, "reduce_partial", Defines);
+        var device = Launch.Device(acc);
+        var kernels = device.Kernels<ReduceKernels.Loaded>();
         if (groups == 1)
         {
-            kernel.Launch(WorkGroup, WorkGroup, count, op, x, result);
+            kernels.Partial(device, 1, count, op, Launch.View(x), Launch.View(result));
             return;
         }
         var partial = scratch ?? acc.Allocate<float>(groups);
         try
         {
             Launch.AtLeast(partial, groups, nameof(scratch));
-            kernel.Launch((long)groups * WorkGroup, WorkGroup, count, op, x, partial);
-            kernel.Launch(WorkGroup, WorkGroup, groups, op == 2 ? 0 : op, partial, result); // partials of Σx² are summed
+            kernels.Partial(device, groups, count, op, Launch.View(x), Launch.View(partial));
+            // Partials of Σx² are summed.
+            kernels.Partial(device, 1, groups, op == ReduceKernels.OpSumOfSquares ? ReduceKernels.OpSum : op, Launch.View(partial), Launch.View(result));
         }
         finally
         {
