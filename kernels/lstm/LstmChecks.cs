@@ -14,9 +14,12 @@ public static class LstmChecks
             (new RecurrentShape(3, 6, 2, 5, cell), true),
             (new RecurrentShape(5, 17, 1, 32, cell), false),
             (new RecurrentShape(9, 12, 7, 48, cell), true),
-            (new RecurrentShape(2, 200, 3, 256, cell), true), // a sequence longer than a beat
-            (new RecurrentShape(2, 3, 2, 1024, cell), true), // the largest hidden size: one thread per unit in a group of 1,024
         ];
+        shapes = acc.Kind == AcceleratorKind.IlgpuCpu
+            // ILGPU's CPU accelerator runs every thread of a group as an OS thread meeting at each barrier: keep H and L small.
+            ? [.. shapes, (new RecurrentShape(2, 6, 3, 256, cell), true)]
+            : [.. shapes, (new RecurrentShape(2, 200, 3, 256, cell), true), // a sequence longer than a beat
+                (new RecurrentShape(2, 3, 2, 1024, cell), true)]; // the largest hidden size: one thread per unit in a group of 1,024
         return RecurrentChecks.Cases(acc, rng, "lstm", shapes).Concat(RecurrentChecks.LastState(acc, rng, "lstm"));
     }
 }
