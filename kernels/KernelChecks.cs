@@ -31,9 +31,9 @@ public static class KernelChecks
         "gather" => GatherChecks.Run(acc, new Random(seed)),
         "reduce" => ReduceChecks.Run(acc, new Random(seed)),
         "infogain" => InfoGainChecks.Run(acc, new Random(seed)),
-        "lstm" => RecurrentChecks.Run(acc, new Random(seed), RecurrentCell.Lstm),
-        "gru" => RecurrentChecks.Run(acc, new Random(seed), RecurrentCell.Gru),
-        "rnn" => RecurrentChecks.Run(acc, new Random(seed), RecurrentCell.SimpleRnn),
+        "lstm" => LstmChecks.Run(acc, new Random(seed)),
+        "gru" => GruChecks.Run(acc, new Random(seed)),
+        "rnn" => SimpleRnnChecks.Run(acc, new Random(seed)),
         "attention" => AttentionChecks.Run(acc, new Random(seed)),
         _ => throw new ArgumentException($"unknown kernel family '{family}'; known: {string.Join(", ", Families)}", nameof(family)),
     };

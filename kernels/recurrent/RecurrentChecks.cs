@@ -1,25 +1,22 @@
 using EcgGpu.Runtime;
+using EcgGpu.Runtime.Ilgpu;
 
 namespace EcgGpu.Kernels;
 
-/// <summary>The recurrent kernels against their plain reference on several shapes (shared by the tests and <c>ecg verify</c>).</summary>
+/// <summary>
+/// What the three cells' checks share (<see cref="LstmChecks"/>, <see cref="GruChecks"/>, <see cref="SimpleRnnChecks"/>): a layer run
+/// against <see cref="RecurrentReference"/>, the last-state helpers, and the case and inputs the finite-difference and fixture tests use.
+/// </summary>
 public static class RecurrentChecks
 {
-    public static IEnumerable<CheckResult> Run(Accelerator acc, Random rng, RecurrentCell cell)
+    /// <summary>Each shape (with or without the recurrent bias) forward and backward against <see cref="RecurrentReference"/>.</summary>
+    public static IEnumerable<CheckResult> Cases(Accelerator acc, Random rng, string family, IEnumerable<(RecurrentShape Shape, bool RecurrentBias)> shapes)
     {
-        string family = cell switch { RecurrentCell.Lstm => "lstm", RecurrentCell.Gru => "gru", _ => "rnn" };
-        var shapes = new List<(RecurrentShape Shape, bool RecurrentBias)>
-        {
-            (new RecurrentShape(1, 1, 1, 1, cell), true),
-            (new RecurrentShape(3, 6, 2, 5, cell), true),
-            (new RecurrentShape(5, 17, 1, 32, cell), false),
-            (new RecurrentShape(9, 12, 7, 48, cell), true),
-            (new RecurrentShape(2, 200, 3, 256, cell), true), // the largest hidden size promised, a sequence longer than a beat
-        };
-        if (cell != RecurrentCell.Lstm) shapes.Add((new RecurrentShape(4, 9, 3, 20, cell, Relu: true), true));
         foreach (var (s, withBiasR) in shapes)
         {
-            string c = $"N{s.N} L{s.L} I{s.I} H{s.H}{(s.Relu ? " relu" : "")}{(withBiasR ? "" : " no-rbias")}";
+            // On a device, which rows-per-group kernel ran (R), so that the checks show each was exercised.
+            string rows = acc is IlgpuAccelerator device ? $" R{Recurrent.RowsPerGroup(device, s)}" : "";
+            string c = $"N{s.N} L{s.L} I{s.I} H{s.H}{(s.Relu ? " relu" : "")}{(withBiasR ? "" : " no-rbias")}{rows}";
             var (x, w, u, b, br, dh) = RecurrentInputs(rng, s);
             using var run = new RecurrentCase(acc, s, x, w, u, b, withBiasR ? br : null, dh);
             run.ForwardBackward();
@@ -34,26 +31,34 @@ public static class RecurrentChecks
             if (gbr is not null) yield return KernelChecks.Compare(family, c, "dc", gbr.ToArray(), r.DRecurrentBias, tol * Math.Sqrt(s.N * s.L), 1e-3);
             yield return KernelChecks.Compare(family, c, "dx", gx.ToArray(), r.DX, tol, 1e-3);
         }
-        // Returning only the last state: take it, and spread its gradient back to (N, L, H).
-        var sl = new RecurrentShape(3, 5, 2, 4, cell);
-        var hs = KernelChecks.RandomFloats(rng, sl.HiddenLength);
-        var dl = KernelChecks.RandomFloats(rng, sl.N * sl.H);
-        using var hbuf = acc.Upload<float>(hs);
-        using var last = acc.Allocate<float>(sl.N * sl.H);
-        using var dlast = acc.Upload<float>(dl);
-        using var dfull = acc.Allocate<float>(sl.HiddenLength);
-        Recurrent.TakeLast(sl.N, sl.L, sl.H, hbuf, last);
-        Recurrent.SpreadLast(sl.N, sl.L, sl.H, dlast, dfull);
-        var expectLast = new float[sl.N * sl.H];
-        var expectFull = new float[sl.HiddenLength];
-        for (int n = 0; n < sl.N; n++)
-            for (int j = 0; j < sl.H; j++)
-            {
-                expectLast[n * sl.H + j] = hs[(n * sl.L + sl.L - 1) * sl.H + j];
-                expectFull[(n * sl.L + sl.L - 1) * sl.H + j] = dl[n * sl.H + j];
-            }
-        yield return KernelChecks.Compare(family, "last state", "take", last.ToArray(), expectLast);
-        yield return KernelChecks.Compare(family, "last state", "spread", dfull.ToArray(), expectFull);
+    }
+
+    /// <summary>Returning only the last state: take it, and spread its gradient back to (N, L, H).</summary>
+    public static IEnumerable<CheckResult> LastState(Accelerator acc, Random rng, string family)
+    {
+        foreach (var sl in new[] { (N: 3, L: 5, H: 4), (N: 2, L: 1, H: 3) })
+        {
+            long full = (long)sl.N * sl.L * sl.H;
+            var hs = KernelChecks.RandomFloats(rng, full);
+            var dl = KernelChecks.RandomFloats(rng, sl.N * sl.H);
+            using var hbuf = acc.Upload<float>(hs);
+            using var last = acc.Allocate<float>(sl.N * sl.H);
+            using var dlast = acc.Upload<float>(dl);
+            using var dfull = acc.Upload<float>(KernelChecks.RandomFloats(rng, full)); // SpreadLast must overwrite all of it
+            Recurrent.TakeLast(sl.N, sl.L, sl.H, hbuf, last);
+            Recurrent.SpreadLast(sl.N, sl.L, sl.H, dlast, dfull);
+            var expectLast = new float[sl.N * sl.H];
+            var expectFull = new float[full];
+            for (int n = 0; n < sl.N; n++)
+                for (int j = 0; j < sl.H; j++)
+                {
+                    expectLast[n * sl.H + j] = hs[(n * sl.L + sl.L - 1) * sl.H + j];
+                    expectFull[(n * sl.L + sl.L - 1) * sl.H + j] = dl[n * sl.H + j];
+                }
+            string c = $"last state N{sl.N} L{sl.L} H{sl.H}";
+            yield return KernelChecks.Compare(family, c, "take", last.ToArray(), expectLast);
+            yield return KernelChecks.Compare(family, c, "spread", dfull.ToArray(), expectFull);
+        }
     }
 
     /// <summary>

@@ -2,13 +2,30 @@ namespace EcgGpu.Kernels;
 
 /// <summary>
 /// Plain double-precision forward and backward-through-time for the three cells, one batch row at a
-/// time, in the same Keras weight layout as the kernels: W (I, G·H), U (H, G·H), biases (G·H).
+/// time, in the same Keras weight layout as the kernels: W (I, G·H), U (H, G·H), biases (G·H). The
+/// projections and gradient sums are shared here; each cell's step is its own (<see cref="LstmReference"/>,
+/// <see cref="GruReference"/>, <see cref="SimpleRnnReference"/>).
 /// </summary>
 public static class RecurrentReference
 {
     public sealed record Result(double[] Hidden, double[] DW, double[] DU, double[] DBias, double[] DRecurrentBias, double[] DX);
 
-    private static double Sig(double x) => 1 / (1 + Math.Exp(-x));
+    /// <summary>One batch row's sequence as a cell step reads and writes it.</summary>
+    public sealed class Sequence(int l, int g, int h)
+    {
+        /// <summary>Input side x·W + b, per step.</summary>
+        public double[,] A { get; } = new double[l, g];
+        /// <summary>Recurrent side U h + c, per step.</summary>
+        public double[,] R { get; } = new double[l, g];
+        /// <summary>Activated gates, per step.</summary>
+        public double[,] Act { get; } = new double[l, g];
+        /// <summary>H[t + 1] = state after step t, H[0] = 0.</summary>
+        public double[,] H { get; } = new double[l + 1, h];
+        /// <summary>LSTM cell state, indexed like <see cref="H"/>.</summary>
+        public double[,] C { get; } = new double[l + 1, h];
+    }
+
+    internal static double Sig(double x) => 1 / (1 + Math.Exp(-x));
 
     /// <summary>Forward, then the gradients of sum(hidden ⊙ dHidden).</summary>
     public static Result Run(RecurrentShape s, float[] x, float[] w, float[] u, float[] bias, float[]? biasR, float[] dHidden)
@@ -23,89 +40,39 @@ public static class RecurrentReference
         double Br(int k) => biasR is null ? 0 : biasR[k];
         for (int n = 0; n < s.N; n++)
         {
-            // a: input side x·W + b, r: recurrent side U h + c, per step; act: activated gates.
-            var a = new double[L, G];
-            var r = new double[L, G];
-            var act = new double[L, G];
-            var h = new double[L + 1, H]; // h[t+1] = state after step t, h[0] = 0
-            var c = new double[L + 1, H];
+            var q = new Sequence(L, G, H);
             for (int t = 0; t < L; t++)
             {
                 for (int k = 0; k < G; k++)
                 {
                     double sa = bias[k], sr = Br(k);
                     for (int i = 0; i < I; i++) sa += (double)x[(n * L + t) * I + i] * w[i * G + k];
-                    for (int j = 0; j < H; j++) sr += h[t, j] * u[j * G + k];
-                    a[t, k] = sa;
-                    r[t, k] = sr;
+                    for (int j = 0; j < H; j++) sr += q.H[t, j] * u[j * G + k];
+                    q.A[t, k] = sa;
+                    q.R[t, k] = sr;
                 }
-                for (int j = 0; j < H; j++)
+                switch (s.Cell)
                 {
-                    switch (s.Cell)
-                    {
-                        case RecurrentCell.Lstm:
-                            double ig = Sig(a[t, j] + r[t, j]), fg = Sig(a[t, H + j] + r[t, H + j]);
-                            double gg = Math.Tanh(a[t, 2 * H + j] + r[t, 2 * H + j]), og = Sig(a[t, 3 * H + j] + r[t, 3 * H + j]);
-                            act[t, j] = ig; act[t, H + j] = fg; act[t, 2 * H + j] = gg; act[t, 3 * H + j] = og;
-                            c[t + 1, j] = fg * c[t, j] + ig * gg;
-                            h[t + 1, j] = og * Math.Tanh(c[t + 1, j]);
-                            break;
-                        case RecurrentCell.Gru:
-                            double rg = Sig(a[t, j] + r[t, j]), zg = Sig(a[t, H + j] + r[t, H + j]);
-                            double pre = a[t, 2 * H + j] + rg * r[t, 2 * H + j];
-                            double ng = s.Relu ? Math.Max(pre, 0) : Math.Tanh(pre);
-                            act[t, j] = rg; act[t, H + j] = zg; act[t, 2 * H + j] = ng;
-                            h[t + 1, j] = (1 - zg) * ng + zg * h[t, j];
-                            break;
-                        default:
-                            double p = a[t, j] + r[t, j];
-                            h[t + 1, j] = s.Relu ? Math.Max(p, 0) : Math.Tanh(p);
-                            break;
-                    }
-                    hidden[(n * L + t) * H + j] = h[t + 1, j];
+                    case RecurrentCell.Lstm: LstmReference.Step(s, q, t); break;
+                    case RecurrentCell.Gru: GruReference.Step(s, q, t); break;
+                    default: SimpleRnnReference.Step(s, q, t); break;
                 }
+                for (int j = 0; j < H; j++) hidden[(n * L + t) * H + j] = q.H[t + 1, j];
             }
             var dh = new double[H];
             var dc = new double[H];
             for (int t = L - 1; t >= 0; t--)
             {
+                var d = new double[H];
+                for (int j = 0; j < H; j++) d[j] = dHidden[(n * L + t) * H + j] + dh[j];
                 var da = new double[G]; // gradient of a (input side)
                 var dr = new double[G]; // gradient of r (recurrent side)
                 var dhPrev = new double[H];
-                for (int j = 0; j < H; j++)
+                switch (s.Cell)
                 {
-                    double d = dHidden[(n * L + t) * H + j] + dh[j];
-                    switch (s.Cell)
-                    {
-                        case RecurrentCell.Lstm:
-                            double ig = act[t, j], fg = act[t, H + j], gg = act[t, 2 * H + j], og = act[t, 3 * H + j];
-                            double tc = Math.Tanh(c[t + 1, j]);
-                            double dcv = dc[j] + d * og * (1 - tc * tc);
-                            da[j] = dcv * gg * ig * (1 - ig);
-                            da[H + j] = dcv * c[t, j] * fg * (1 - fg);
-                            da[2 * H + j] = dcv * ig * (1 - gg * gg);
-                            da[3 * H + j] = d * tc * og * (1 - og);
-                            dc[j] = dcv * fg;
-                            for (int k = 0; k < 4; k++) dr[k * H + j] = da[k * H + j];
-                            break;
-                        case RecurrentCell.Gru:
-                            double rg = act[t, j], zg = act[t, H + j], ng = act[t, 2 * H + j];
-                            double dn = d * (1 - zg);
-                            double dpre = s.Relu ? (ng > 0 ? dn : 0) : dn * (1 - ng * ng);
-                            da[j] = dpre * r[t, 2 * H + j] * rg * (1 - rg);
-                            da[H + j] = d * (h[t, j] - ng) * zg * (1 - zg);
-                            da[2 * H + j] = dpre;
-                            dr[j] = da[j];
-                            dr[H + j] = da[H + j];
-                            dr[2 * H + j] = dpre * rg;
-                            dhPrev[j] += d * zg;
-                            break;
-                        default:
-                            double hv = h[t + 1, j];
-                            da[j] = s.Relu ? (hv > 0 ? d : 0) : d * (1 - hv * hv);
-                            dr[j] = da[j];
-                            break;
-                    }
+                    case RecurrentCell.Lstm: LstmReference.BackStep(s, q, t, d, dc, da, dr); break;
+                    case RecurrentCell.Gru: GruReference.BackStep(s, q, t, d, da, dr, dhPrev); break;
+                    default: SimpleRnnReference.BackStep(s, q, t, d, da, dr); break;
                 }
                 for (int k = 0; k < G; k++)
                 {
@@ -118,7 +85,7 @@ public static class RecurrentReference
                     }
                     for (int j = 0; j < H; j++)
                     {
-                        dU[j * G + k] += h[t, j] * dr[k];
+                        dU[j * G + k] += q.H[t, j] * dr[k];
                         dhPrev[j] += u[j * G + k] * dr[k];
                     }
                 }
