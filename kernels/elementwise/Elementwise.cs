@@ -35,6 +35,25 @@ public static class Elementwise
         K(device).Axpby(device, count, alpha, Launch.View(x), beta, Launch.View(y));
     }
 
+    /// <summary>
+    /// Global-norm clipping without a host round trip: g *= clip / ‖g‖ when ‖g‖ = √<paramref name="normSquared"/>[0]
+    /// exceeds <paramref name="clip"/>; the norm is read on the device, so a training step need not wait for it.
+    /// </summary>
+    public static void ClipByNorm(DeviceBuffer<float> normSquared, float clip, DeviceBuffer<float> g)
+    {
+        var acc = Launch.Same(normSquared, g);
+        Launch.AtLeast(normSquared, 1, nameof(normSquared));
+        int count = checked((int)g.Length);
+        if (Launch.IsCpu(acc))
+        {
+            float norm = MathF.Sqrt(Launch.Span(normSquared)[0]);
+            if (norm > clip) ElementwiseCpu.Axpby(clip / norm, Launch.Span(g), 0f, Launch.Span(g));
+            return;
+        }
+        var device = Launch.Device(acc);
+        K(device).ClipByNorm(device, count, clip, Launch.View(normSquared), Launch.View(g));
+    }
+
     /// <summary>y = alpha·x (in place when x and y are the same buffer).</summary>
     public static void Scale(float alpha, DeviceBuffer<float> x, DeviceBuffer<float> y, long n = -1) => Axpby(alpha, x, 0f, y, n);
 

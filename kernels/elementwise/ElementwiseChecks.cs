@@ -57,5 +57,15 @@ public static class ElementwiseChecks
             Elementwise.Transpose(n, a, b, dx, y);
             yield return KernelChecks.Compare("elementwise", $"transpose {n}x{a}x{b}", "y", y.ToArray(), ElementwiseReference.Transpose(n, a, b, x));
         }
+        foreach (var (n, normSquared, clip) in new[] { (1, 9f, 1.5f), (300, 9f, 1.5f), (300, 1f, 1.5f) })
+        {
+            string c = $"clip {n} |g|={Math.Sqrt(normSquared)} clip={clip}";
+            var g = KernelChecks.RandomFloats(rng, n);
+            using var dg = acc.Upload<float>(g);
+            using var dn = acc.Upload<float>([normSquared]);
+            Elementwise.ClipByNorm(dn, clip, dg);
+            double norm = Math.Sqrt(normSquared);
+            yield return KernelChecks.Compare("elementwise", c, "g", dg.ToArray(), g.Select(v => norm > clip ? v * clip / norm : v).ToArray(), 1e-7, 1e-6);
+        }
     }
 }

@@ -53,6 +53,13 @@ public static class ElementwiseKernels
     public static void Axpby(Index1D i, Scalars s, ArrayView<float> x, ArrayView<float> y)
         => y[i] = s.Beta == 0f ? s.Alpha * x[i] : s.Alpha * x[i] + s.Beta * y[i];
 
+    /// <summary>g *= clip / ‖g‖ where ‖g‖ = √normSquared[0] exceeds clip (a NaN norm leaves g as it is).</summary>
+    public static void ClipByNorm(Index1D i, float clip, ArrayView<float> normSquared, ArrayView<float> g)
+    {
+        float norm = MathF.Sqrt(normSquared[0]);
+        if (norm > clip) g[i] *= clip / norm;
+    }
+
     public static void ActivationForward(Index1D i, int act, ArrayView<float> x, ArrayView<float> y) => y[i] = Activate(act, x[i]);
 
     /// <summary>dx = dy · act'(y), the derivative written through the forward output y.</summary>
@@ -158,6 +165,7 @@ public static class ElementwiseKernels
         private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> _add = null!, _multiply = null!;
         private Action<AcceleratorStream, Index1D, Scalars, ArrayView<float>, ArrayView<float>> _axpby = null!;
         private Action<AcceleratorStream, Index1D, int, ArrayView<float>, ArrayView<float>> _forward = null!;
+        private Action<AcceleratorStream, Index1D, float, ArrayView<float>, ArrayView<float>> _clipByNorm = null!;
         private Action<AcceleratorStream, Index1D, int, ArrayView<float>, ArrayView<float>, ArrayView<float>> _backward = null!;
         private Action<AcceleratorStream, Index1D, BiasShape, ArrayView<float>, ArrayView<float>> _biasAdd = null!;
         private Action<AcceleratorStream, KernelConfig, BiasShape, ArrayView<float>, ArrayView<float>> _biasGradRows = null!, _biasGradColumns = null!;
@@ -172,6 +180,7 @@ public static class ElementwiseKernels
                 _multiply = a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Multiply),
                 _axpby = a.LoadAutoGroupedKernel<Index1D, Scalars, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Axpby),
                 _forward = a.LoadAutoGroupedKernel<Index1D, int, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.ActivationForward),
+                _clipByNorm = a.LoadAutoGroupedKernel<Index1D, float, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.ClipByNorm),
                 _backward = a.LoadAutoGroupedKernel<Index1D, int, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.ActivationBackward),
                 _biasAdd = a.LoadAutoGroupedKernel<Index1D, BiasShape, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.BiasAdd),
                 _biasGradRows = a.LoadKernel<BiasShape, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.BiasGradRows),
@@ -193,6 +202,11 @@ public static class ElementwiseKernels
         public void Axpby(IlgpuAccelerator device, int n, float alpha, ArrayView<float> x, float beta, ArrayView<float> y)
         {
             if (n > 0) _axpby(device.Stream, n, new Scalars { Alpha = alpha, Beta = beta }, x, y);
+        }
+
+        public void ClipByNorm(IlgpuAccelerator device, int n, float clip, ArrayView<float> normSquared, ArrayView<float> g)
+        {
+            if (n > 0) _clipByNorm(device.Stream, n, clip, normSquared, g);
         }
 
         public void Forward(IlgpuAccelerator device, int n, Activation act, ArrayView<float> x, ArrayView<float> y)

@@ -24,8 +24,11 @@ public abstract class Optimizer
     /// </summary>
     public float? GlobalClipNorm { get; set; }
 
-    /// <summary>Global gradient norm before clipping, at the last step (when clipping is on).</summary>
-    public float LastGradientNorm { get; private set; }
+    /// <summary>
+    /// Global gradient norm before clipping, at the last step (when clipping is on). Read from the device when
+    /// asked for: the step itself clips on the device and does not wait for it.
+    /// </summary>
+    public float LastGradientNorm => _norm is null ? 0f : MathF.Sqrt(_norm.ToArray()[0]);
 
     private DeviceBuffer<float>? _norm, _part;
 
@@ -47,10 +50,8 @@ public abstract class Optimizer
             Reduce.SumOfSquares(p.Grad, _part);
             Elementwise.Add(_norm, _part, _norm, 1);
         }
-        LastGradientNorm = MathF.Sqrt(_norm.ToArray()[0]);
-        if (!(LastGradientNorm > clip)) return; // also leaves a NaN norm to the loss check
-        float scale = clip / LastGradientNorm;
-        foreach (var p in parameters) Elementwise.Scale(scale, p.Grad, p.Grad);
+        // Scaled where the norm exceeds clip; a NaN norm leaves the gradients to the loss check.
+        foreach (var p in parameters) Elementwise.ClipByNorm(_norm, clip, p.Grad);
     }
 
     protected abstract void Update(Parameter p);
