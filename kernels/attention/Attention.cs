@@ -79,7 +79,13 @@ public static class Attention
         Gemm.RunBatched(s.N, true, false, s.Lk, s.D, s.Lq, scale, scratch, query, 1f, dValue);
     }
 
-    private static AttentionKernels.Rows Rows(AttentionShape s) => new() { Count = s.N * s.Lq, Length = s.Lk, Lq = s.Lq };
+    /// <summary>The score rows, with the segment of threads per row: the power of two at or above Lk, at most a group.</summary>
+    private static AttentionKernels.Rows Rows(AttentionShape s)
+    {
+        int segment = 1;
+        while (segment < s.Lk && segment < AttentionKernels.Threads) segment *= 2;
+        return new() { Count = s.N * s.Lq, Length = s.Lk, Lq = s.Lq, Segment = segment };
+    }
 
     private static Accelerator Check(AttentionShape s, DeviceBuffer<float> query, DeviceBuffer<float> value, DeviceBuffer<float> weights)
     {

@@ -9,21 +9,26 @@ namespace EcgGpu.Kernels;
 /// over the keys, and that softmax's backward pass.
 /// </summary>
 /// <remarks>
-/// One group per score row (N·Lq rows of Lk keys). Rows run along grid X, capped at 65,535 groups, and
-/// each group strides over the rows it is given, so any row count launches. Within a row each thread takes
-/// keys t, t + group, ... (so rows longer than the group loop), and the max, the sum of exponentials and
-/// the backward dot product are tree reductions in shared memory. A thread writes only the keys it read,
-/// so both kernels work in place.
+/// A segment of S threads per score row (N·Lq rows of Lk keys), S the power of two at or above Lk, capped at
+/// <see cref="Threads"/>; a group of <see cref="Threads"/> threads holds Threads / S rows. So a 187-key row
+/// (the rnn-attention model) gets a whole group, and a 4-key row 4 threads instead of an idle warp. Each
+/// thread takes keys j, j + S, ... of its row (rows longer than the group loop), and the max, the sum of
+/// exponentials and the backward dot product are tree reductions over the segment in shared memory.
+/// Groups of rows run along grid X, capped at 65,535 groups, and each group strides over the rows it is
+/// given, so any row count launches. A thread writes only the keys it read, so both kernels work in place.
 /// </remarks>
 public static class AttentionKernels
 {
-    /// <summary>The largest group; a power of two, as the tree reductions need.</summary>
-    public const int MaxThreads = 256;
+    /// <summary>Threads per group; a power of two, as the tree reductions need.</summary>
+    public const int Threads = 256;
 
-    /// <summary>Rows = N·Lq score rows of Length = Lk keys; Lq maps a row to its batch entry's mask.</summary>
+    /// <summary>
+    /// Count = N·Lq score rows of Length = Lk keys; Lq maps a row to its batch entry's mask; Segment threads
+    /// (a power of two, at most <see cref="Threads"/>) share a row.
+    /// </summary>
     public struct Rows
     {
-        public int Count, Length, Lq;
+        public int Count, Length, Lq, Segment;
     }
 
     /// <summary>
@@ -32,68 +37,74 @@ public static class AttentionKernels
     /// </summary>
     public static void MaskedSoftmax(Rows p, ArrayView<float> scores, ArrayView<float> mask)
     {
-        var buf = SharedMemory.Allocate<float>(MaxThreads);
-        int t = Group.IdxX, threads = Group.DimX;
+        var buf = SharedMemory.Allocate<float>(Threads);
+        int t = Group.IdxX, seg = p.Segment, j0 = t & (seg - 1), perGroup = Threads / seg;
         bool masked = mask.Length > 0;
-        for (int r = Grid.IdxX; r < p.Count; r += Grid.DimX)
+        for (long r0 = (long)Grid.IdxX * perGroup; r0 < p.Count; r0 += (long)Grid.DimX * perGroup)
         {
-            long o = (long)r * p.Length, mo = (long)(r / p.Lq) * p.Length;
+            // Threads past the last row still take part in every barrier, with empty key ranges.
+            long r = r0 + t / seg;
+            int keys = r < p.Count ? p.Length : 0;
+            long o = r * p.Length, mo = r / p.Lq * p.Length;
             float m = float.NegativeInfinity;
-            for (int k = t; k < p.Length; k += threads)
+            for (int k = j0; k < keys; k += seg)
                 m = MathF.Max(m, masked ? scores[o + k] - 1e9f * (1f - mask[mo + k]) : scores[o + k]);
-            m = ReduceMax(buf, t, threads, m);
+            m = ReduceMax(buf, t, seg, m);
             float s = 0f;
-            for (int k = t; k < p.Length; k += threads)
+            for (int k = j0; k < keys; k += seg)
             {
                 float x = masked ? scores[o + k] - 1e9f * (1f - mask[mo + k]) : scores[o + k];
                 float e = MathF.Exp(x - m);
                 scores[o + k] = e;
                 s += e;
             }
-            float inv = 1f / ReduceSum(buf, t, threads, s);
-            for (int k = t; k < p.Length; k += threads) scores[o + k] *= inv;
+            float inv = 1f / ReduceSum(buf, t, seg, s);
+            for (int k = j0; k < keys; k += seg) scores[o + k] *= inv;
         }
     }
 
     /// <summary>grad[r, k] = y[r, k]·(grad[r, k] − Σ_j grad[r, j]·y[r, j]) in place: dWeights to dScores.</summary>
     public static void SoftmaxBackward(Rows p, ArrayView<float> y, ArrayView<float> grad)
     {
-        var buf = SharedMemory.Allocate<float>(MaxThreads);
-        int t = Group.IdxX, threads = Group.DimX;
-        for (int r = Grid.IdxX; r < p.Count; r += Grid.DimX)
+        var buf = SharedMemory.Allocate<float>(Threads);
+        int t = Group.IdxX, seg = p.Segment, j0 = t & (seg - 1), perGroup = Threads / seg;
+        for (long r0 = (long)Grid.IdxX * perGroup; r0 < p.Count; r0 += (long)Grid.DimX * perGroup)
         {
-            long o = (long)r * p.Length;
+            long r = r0 + t / seg;
+            int keys = r < p.Count ? p.Length : 0;
+            long o = r * p.Length;
             float dot = 0f;
-            for (int k = t; k < p.Length; k += threads) dot += grad[o + k] * y[o + k];
-            dot = ReduceSum(buf, t, threads, dot);
-            for (int k = t; k < p.Length; k += threads) grad[o + k] = y[o + k] * (grad[o + k] - dot);
+            for (int k = j0; k < keys; k += seg) dot += grad[o + k] * y[o + k];
+            dot = ReduceSum(buf, t, seg, dot);
+            for (int k = j0; k < keys; k += seg) grad[o + k] = y[o + k] * (grad[o + k] - dot);
         }
     }
 
-    private static float ReduceMax(ArrayView<float> buf, int t, int threads, float v)
+    // Tree reductions over aligned segments of seg threads; every thread gets its segment's result.
+    private static float ReduceMax(ArrayView<float> buf, int t, int seg, float v)
     {
         buf[t] = v;
         Group.Barrier();
-        for (int h = threads / 2; h > 0; h /= 2)
+        for (int h = seg / 2; h > 0; h /= 2)
         {
-            if (t < h) buf[t] = MathF.Max(buf[t], buf[t + h]);
+            if ((t & (seg - 1)) < h) buf[t] = MathF.Max(buf[t], buf[t + h]);
             Group.Barrier();
         }
-        float result = buf[0];
+        float result = buf[t & ~(seg - 1)];
         Group.Barrier(); // everyone has read the result before buf is reused
         return result;
     }
 
-    private static float ReduceSum(ArrayView<float> buf, int t, int threads, float v)
+    private static float ReduceSum(ArrayView<float> buf, int t, int seg, float v)
     {
         buf[t] = v;
         Group.Barrier();
-        for (int h = threads / 2; h > 0; h /= 2)
+        for (int h = seg / 2; h > 0; h /= 2)
         {
-            if (t < h) buf[t] += buf[t + h];
+            if ((t & (seg - 1)) < h) buf[t] += buf[t + h];
             Group.Barrier();
         }
-        float result = buf[0];
+        float result = buf[t & ~(seg - 1)];
         Group.Barrier();
         return result;
     }
@@ -115,15 +126,11 @@ public static class AttentionKernels
         public void Backward(IlgpuAccelerator device, in Rows p, ArrayView<float> y, ArrayView<float> grad)
             => _backward(device.Stream, Config(device, "attention.softmax_backward", p), p, y, grad);
 
-        /// <summary>
-        /// A group per row, sized to the row (a power of two from a warp up to <see cref="MaxThreads"/>), so
-        /// short rows do not leave most threads idle; rows past 65,535 are strided over.
-        /// </summary>
+        /// <summary>Groups of Threads / Segment rows along grid X, capped at 65,535 (the kernels stride over the rest).</summary>
         private static KernelConfig Config(IlgpuAccelerator device, string kernel, in Rows p)
         {
-            int cap = Math.Min(MaxThreads, device.MaxWorkGroupSize), threads = Math.Min(Math.Max(device.WarpSize, 1), cap);
-            while (threads < p.Length && threads * 2 <= cap) threads *= 2;
-            return device.Config(kernel, new Index3D(Math.Min(p.Count, 65_535), 1, 1), new Index3D(threads, 1, 1));
+            long groups = (p.Count + Threads / p.Segment - 1) / (Threads / p.Segment);
+            return device.Config(kernel, new Index3D((int)Math.Min(groups, 65_535), 1, 1), new Index3D(Threads, 1, 1));
         }
     }
 }
