@@ -21,8 +21,6 @@ public readonly record struct AttentionShape(int N, int Lq, int Lk, int D)
 /// </summary>
 public static class Attention
 {
-    internal const string Source = "attention/attention.cl";
-
     /// <summary>
     /// Forward. <paramref name="weights"/> (N, Lq, Lk) receives the attention weights, which the backward
     /// pass needs; <paramref name="mask"/> (N, Lk), 1 = attend and 0 = padded, is optional.
@@ -33,15 +31,23 @@ public static class Attention
         var acc = Check(s, query, value, weights);
         Launch.Same(query, output);
         Launch.AtLeast(output, s.QueryLength, nameof(output));
-        Gemm.RunBatched(s.N, false, true, s.Lq, s.Lk, s.D, scale, query, value, 0f, weights);
         if (mask is not null)
         {
             Launch.Same(query, mask);
             Launch.AtLeast(mask, (long)s.N * s.Lk, nameof(mask));
-            if (Launch.IsCpu(acc)) AttentionCpu.Mask(s.N, s.Lq, s.Lk, Launch.Span(weights), Launch.Span(mask));
-            else KernelSources.Kernel(acc, Source, "attention_mask").Launch(s.ScoreLength, LegacyLaunch.Local1D(acc), s.N, s.Lq, s.Lk, weights, mask);
         }
-        Softmax.Forward(s.N * s.Lq, s.Lk, weights, weights);
+        Gemm.RunBatched(s.N, false, true, s.Lq, s.Lk, s.D, scale, query, value, 0f, weights);
+        if (Launch.IsCpu(acc))
+        {
+            if (mask is not null) AttentionCpu.Mask(s.N, s.Lq, s.Lk, Launch.Span(weights), Launch.Span(mask));
+            Softmax.Forward(s.N * s.Lq, s.Lk, weights, weights);
+        }
+        else
+        {
+            // The mask is applied as the softmax reads the scores: one pass over them instead of two.
+            var device = Launch.Device(acc);
+            device.Kernels<AttentionKernels.Loaded>().Forward(device, Rows(s), Launch.View(weights), Launch.ViewOrEmpty(mask));
+        }
         Gemm.RunBatched(s.N, false, false, s.Lq, s.D, s.Lk, 1f, weights, value, 0f, output);
     }
 
@@ -53,7 +59,7 @@ public static class Attention
     public static void Backward(AttentionShape s, DeviceBuffer<float> query, DeviceBuffer<float> value, float scale,
         DeviceBuffer<float> weights, DeviceBuffer<float> dOutput, DeviceBuffer<float> dQuery, DeviceBuffer<float> dValue, DeviceBuffer<float> scratch)
     {
-        Check(s, query, value, weights);
+        var acc = Check(s, query, value, weights);
         Launch.Same(query, dOutput, dQuery, dValue, scratch);
         Launch.AtLeast(dOutput, s.QueryLength, nameof(dOutput));
         Launch.AtLeast(dQuery, s.QueryLength, nameof(dQuery));
@@ -61,11 +67,24 @@ public static class Attention
         Launch.AtLeast(scratch, s.ScoreLength, nameof(scratch));
         // dWeights = dOut · Vᵀ, then through the softmax (in place) to the scores.
         Gemm.RunBatched(s.N, false, true, s.Lq, s.Lk, s.D, 1f, dOutput, value, 0f, scratch);
-        Softmax.Backward(s.N * s.Lq, s.Lk, weights, scratch, scratch);
+        if (Launch.IsCpu(acc)) Softmax.Backward(s.N * s.Lq, s.Lk, weights, scratch, scratch);
+        else
+        {
+            var device = Launch.Device(acc);
+            device.Kernels<AttentionKernels.Loaded>().Backward(device, Rows(s), Launch.View(weights), Launch.View(scratch));
+        }
         // dQ = scale · dS · V;  dV = Pᵀ · dOut + scale · dSᵀ · Q.
         Gemm.RunBatched(s.N, false, false, s.Lq, s.D, s.Lk, scale, scratch, value, 0f, dQuery);
         Gemm.RunBatched(s.N, true, false, s.Lk, s.D, s.Lq, 1f, weights, dOutput, 0f, dValue);
         Gemm.RunBatched(s.N, true, false, s.Lk, s.D, s.Lq, scale, scratch, query, 1f, dValue);
+    }
+
+    /// <summary>The score rows, with the segment of threads per row: the power of two at or above Lk, at most a group.</summary>
+    private static AttentionKernels.Rows Rows(AttentionShape s)
+    {
+        int segment = 1;
+        while (segment < s.Lk && segment < AttentionKernels.Threads) segment *= 2;
+        return new() { Count = s.N * s.Lq, Length = s.Lk, Lq = s.Lq, Segment = segment };
     }
 
     private static Accelerator Check(AttentionShape s, DeviceBuffer<float> query, DeviceBuffer<float> value, DeviceBuffer<float> weights)
