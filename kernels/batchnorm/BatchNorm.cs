@@ -8,17 +8,10 @@ namespace EcgGpu.Kernels;
 /// </summary>
 public static class BatchNorm
 {
-    internal const string Source = "batchnorm/batchnorm.cl";
-    private const int WorkGroup = 256;
-    private static readonly Dictionary<string, string> Defines = new() { ["BN_WG"] = WorkGroup.ToString() };
-
     private static void Check(int n, int c, int s)
     {
         if (n <= 0 || c <= 0 || s <= 0) throw new ArgumentOutOfRangeException(nameof(n), $"batch normalisation needs positive N, C and S ({n}, {c}, {s})");
     }
-
-    private static int Wg(Accelerator acc) => Math.Min(WorkGroup, acc.MaxWorkGroupSize) == WorkGroup ? WorkGroup
-        : throw new NotSupportedException($"{acc.Device.Name}: batch normalisation needs work-groups of {WorkGroup}");
 
     /// <summary>mean[c] and the biased variance var[c] of each channel over N·S values.</summary>
     public static void Statistics(int n, int c, int s, DeviceBuffer<float> x, DeviceBuffer<float> mean, DeviceBuffer<float> var)
@@ -29,8 +22,8 @@ public static class BatchNorm
         Launch.AtLeast(mean, c, nameof(mean));
         Launch.AtLeast(var, c, nameof(var));
         if (Launch.IsCpu(acc)) { BatchNormCpu.Stats(n, c, s, Launch.Array(x), Launch.Array(mean), Launch.Array(var), Launch.Parallel(acc)); return; }
-        int wg = Wg(acc);
-        KernelSources.Kernel(acc, Source, "bn_stats", Defines).Launch((long)c * wg, wg, n, c, s, x, mean, var);
+        var device = Launch.Device(acc);
+        device.Kernels<BatchNormKernels.Loaded>().RunStatistics(device, new BatchNormKernels.Shape { N = n, C = c, S = s }, Launch.View(x), Launch.View(mean), Launch.View(var));
     }
 
     /// <summary>y = gamma·(x − mean)/sqrt(var + eps) + beta per channel.</summary>
@@ -43,7 +36,9 @@ public static class BatchNorm
         Launch.AtLeast(x, total, nameof(x));
         Launch.AtLeast(y, total, nameof(y));
         if (Launch.IsCpu(acc)) { BatchNormCpu.Forward(n, c, s, eps, Launch.Array(x), Launch.Array(mean), Launch.Array(var), Launch.Array(gamma), Launch.Array(beta), Launch.Array(y), Launch.Parallel(acc)); return; }
-        KernelSources.Kernel(acc, Source, "bn_forward", Defines).Launch(total, LegacyLaunch.Local1D(acc), (int)total, c, s, eps, x, mean, var, gamma, beta, y);
+        var device = Launch.Device(acc);
+        device.Kernels<BatchNormKernels.Loaded>().RunForward(device, new BatchNormKernels.Shape { N = n, C = c, S = s, Eps = eps },
+            Launch.View(x), Launch.View(mean), Launch.View(var), Launch.View(gamma), Launch.View(beta), Launch.View(y));
     }
 
     /// <summary>
@@ -65,9 +60,9 @@ public static class BatchNorm
             BatchNormCpu.Backward(n, c, s, eps, batchStatistics, Launch.Array(x), Launch.Array(dy), Launch.Array(mean), Launch.Array(var), Launch.Array(gamma), Launch.Array(dx), Launch.Array(dgamma), Launch.Array(dbeta), Launch.Parallel(acc));
             return;
         }
-        int wg = Wg(acc);
-        KernelSources.Kernel(acc, Source, "bn_backward_reduce", Defines).Launch((long)c * wg, wg, n, c, s, eps, x, dy, mean, var, dgamma, dbeta);
-        KernelSources.Kernel(acc, Source, "bn_backward_dx", Defines).Launch(total, LegacyLaunch.Local1D(acc), (int)total, n, c, s, eps, batchStatistics ? 1 : 0, x, dy, mean, var, gamma, dgamma, dbeta, dx);
+        var device = Launch.Device(acc);
+        device.Kernels<BatchNormKernels.Loaded>().RunBackward(device, new BatchNormKernels.Shape { N = n, C = c, S = s, Eps = eps, BatchStatistics = batchStatistics ? 1 : 0 },
+            Launch.View(x), Launch.View(dy), Launch.View(mean), Launch.View(var), Launch.View(gamma), Launch.View(dx), Launch.View(dgamma), Launch.View(dbeta));
     }
 
 }

@@ -36,6 +36,11 @@ public static class BatchNormChecks
             yield return KernelChecks.Compare("batchnorm", name, "dx", gx.ToArray(), r.Dx, 1e-4, 1e-3);
             yield return KernelChecks.Compare("batchnorm", name, "dgamma", ggamma.ToArray(), r.Dgamma, 1e-4, 1e-4);
             yield return KernelChecks.Compare("batchnorm", name, "dbeta", gbeta.ToArray(), r.Dbeta, 1e-4, 1e-4);
+            // Fixed (moving) statistics, as in inference: dx = gamma·dy/sqrt(var + eps), no gradient through them.
+            BatchNorm.Backward(n, c, s, eps, dx, dy, mean, variance, dg, gx, ggamma, gbeta, batchStatistics: false);
+            var fixedDx = new double[n * c * s];
+            for (int i = 0; i < fixedDx.Length; i++) { int ch = i / s % c; fixedDx[i] = gamma[ch] / Math.Sqrt(r.Var[ch] + eps) * dyh[i]; }
+            yield return KernelChecks.Compare("batchnorm", name, "dx fixed", gx.ToArray(), fixedDx, 1e-4, 1e-3);
         }
     }
 }

@@ -32,9 +32,6 @@ public readonly record struct Conv1dShape(int N, int Cin, int Lin, int Cout, int
 /// <summary>1-D convolution forward and backward on any accelerator.</summary>
 public static class Conv1d
 {
-    internal const string Source = "conv1d/conv1d.cl";
-    private const int ReduceWorkGroup = 128;
-    private static readonly Dictionary<string, string> Defines = new() { ["REDUCE_WG"] = ReduceWorkGroup.ToString() };
 
     /// <summary>y = conv(x, w) + bias.</summary>
     public static void Forward(Conv1dShape s, DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float>? bias, DeviceBuffer<float> y)
@@ -47,8 +44,11 @@ public static class Conv1d
             Conv1dCpu.Forward(s, Launch.Array(x), Launch.Array(w), bias is null ? null : Launch.Array(bias), Launch.Array(y), Launch.Parallel(acc));
             return;
         }
-        KernelSources.Kernel(acc, Source, "conv1d_forward", Defines).Launch(new NDRange(s.Lout, s.Cout, s.N), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
-            s.N, s.Cin, s.Lin, s.Cout, s.K, s.Pad, s.Lout, x, w, bias ?? w, bias is null ? 0 : 1, y);
+        var device = Launch.Device(acc);
+        device.Kernels<Conv1dKernels.Loaded>().RunCorrelate(device, "conv1d.forward", new Conv1dKernels.Correlation
+        {
+            N = s.N, A = s.Cin, La = s.Lin, O = s.Cout, Lo = s.Lout, K = s.K, Pad = s.Pad, WStrideO = s.Cin * s.K, WStrideA = s.K,
+        }, Launch.View(x), Launch.View(w), Launch.ViewOrEmpty(bias), Launch.View(y));
     }
 
     /// <summary>dx from dy; dx is overwritten.</summary>
@@ -57,8 +57,12 @@ public static class Conv1d
         var acc = Launch.Same(dy, w, dx);
         Check(s, dx, w, dy);
         if (Launch.IsCpu(acc)) { Conv1dCpu.BackwardInput(s, Launch.Array(dy), Launch.Array(w), Launch.Array(dx), Launch.Parallel(acc)); return; }
-        KernelSources.Kernel(acc, Source, "conv1d_backward_input", Defines).Launch(new NDRange(s.Lin, s.Cin, s.N), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
-            s.N, s.Cin, s.Lin, s.Cout, s.K, s.Pad, s.Lout, dy, w, dx);
+        // dx is the correlation of dy with the flipped taps of w transposed (Cin × Cout), padded K − 1 − pad on the left.
+        var device = Launch.Device(acc);
+        device.Kernels<Conv1dKernels.Loaded>().RunCorrelate(device, "conv1d.backward_input", new Conv1dKernels.Correlation
+        {
+            N = s.N, A = s.Cout, La = s.Lout, O = s.Cin, Lo = s.Lin, K = s.K, Pad = s.K - 1 - s.Pad, WStrideO = s.K, WStrideA = s.Cin * s.K, Flip = 1,
+        }, Launch.View(dy), Launch.View(w), default, Launch.View(dx));
     }
 
     /// <summary>dw (and db when given) from x and dy; both are overwritten.</summary>
@@ -68,9 +72,11 @@ public static class Conv1d
         Check(s, x, dw, dy);
         if (db is not null) { Launch.Same(x, db); Launch.AtLeast(db, s.Cout, nameof(db)); }
         if (Launch.IsCpu(acc)) { Conv1dCpu.BackwardWeight(s, Launch.Array(x), Launch.Array(dy), Launch.Array(dw), db is null ? null : Launch.Array(db), Launch.Parallel(acc)); return; }
-        KernelSources.Kernel(acc, Source, "conv1d_backward_weight", Defines).Launch(s.WeightLength * ReduceWorkGroup, ReduceWorkGroup,
-            s.N, s.Cin, s.Lin, s.Cout, s.K, s.Pad, s.Lout, x, dy, dw);
-        if (db is not null) Elementwise.BiasGrad(dy, db, s.N, s.Cout, s.Lout);
+        var device = Launch.Device(acc);
+        var kernels = device.Kernels<Conv1dKernels.Loaded>();
+        var shape = new Conv1dKernels.Shape { N = s.N, Cin = s.Cin, Lin = s.Lin, Cout = s.Cout, K = s.K, Pad = s.Pad, Lout = s.Lout };
+        kernels.RunWeightGrad(device, shape, Launch.View(x), Launch.View(dy), Launch.View(dw));
+        if (db is not null) kernels.RunBiasGrad(device, shape, Launch.View(dy), Launch.View(db));
     }
 
 

@@ -5,8 +5,6 @@ namespace EcgGpu.Kernels;
 /// <summary>Max pooling and global average pooling over rows of length L (rows = N·C for NCL tensors).</summary>
 public static class Pool
 {
-    internal const string Source = "pool/pool.cl";
-
     /// <summary>Output length of a floor-mode pool.</summary>
     public static int OutputLength(int lin, int kernel, int stride) => lin < kernel ? 0 : (lin - kernel) / stride + 1;
 
@@ -19,8 +17,9 @@ public static class Pool
         Launch.AtLeast(y, (long)rows * lout, nameof(y));
         Launch.AtLeast(argmax, (long)rows * lout, nameof(argmax));
         if (Launch.IsCpu(acc)) { PoolCpu.MaxForward(rows, lin, kernel, stride, lout, Launch.Array(x), Launch.Array(y), Launch.Array(argmax), Launch.Parallel(acc)); return; }
-        KernelSources.Kernel(acc, Source, "maxpool_forward").Launch(new NDRange(lout, rows), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
-            rows, lin, kernel, stride, lout, x, y, argmax);
+        var device = Launch.Device(acc);
+        device.Kernels<PoolKernels.Loaded>().RunMaxForward(device, new PoolKernels.MaxShape { Rows = rows, Lin = lin, K = kernel, S = stride, Lout = lout },
+            Launch.View(x), Launch.View(y), Launch.View(argmax));
     }
 
     /// <summary>dx (overwritten) from dy and the forward pass's argmax.</summary>
@@ -32,8 +31,9 @@ public static class Pool
         Launch.AtLeast(dy, (long)rows * lout, nameof(dy));
         Launch.AtLeast(argmax, (long)rows * lout, nameof(argmax));
         if (Launch.IsCpu(acc)) { PoolCpu.MaxBackward(rows, lin, lout, Launch.Array(dy), Launch.Array(argmax), Launch.Array(dx), Launch.Parallel(acc)); return; }
-        KernelSources.Kernel(acc, Source, "maxpool_backward").Launch(new NDRange(lin, rows), new NDRange(Math.Min(64, acc.MaxWorkGroupSize)),
-            rows, lin, kernel, stride, lout, dy, argmax, dx);
+        var device = Launch.Device(acc);
+        device.Kernels<PoolKernels.Loaded>().RunMaxBackward(device, new PoolKernels.MaxShape { Rows = rows, Lin = lin, K = kernel, S = stride, Lout = lout },
+            Launch.View(dy), Launch.View(argmax), Launch.View(dx));
     }
 
     /// <summary>y[r] = mean of row r.</summary>
@@ -43,7 +43,8 @@ public static class Pool
         Launch.AtLeast(x, (long)rows * length, nameof(x));
         Launch.AtLeast(y, rows, nameof(y));
         if (Launch.IsCpu(acc)) { PoolCpu.GapForward(rows, length, Launch.Span(x), Launch.Span(y)); return; }
-        KernelSources.Kernel(acc, Source, "gap_forward").Launch(rows, LegacyLaunch.Local1D(acc), rows, length, x, y);
+        var device = Launch.Device(acc);
+        device.Kernels<PoolKernels.Loaded>().RunAverageForward(device, rows, length, Launch.View(x), Launch.View(y));
     }
 
     /// <summary>dx[r, l] = dy[r] / L.</summary>
@@ -53,7 +54,8 @@ public static class Pool
         Launch.AtLeast(dx, (long)rows * length, nameof(dx));
         Launch.AtLeast(dy, rows, nameof(dy));
         if (Launch.IsCpu(acc)) { PoolCpu.GapBackward(rows, length, Launch.Span(dy), Launch.Span(dx)); return; }
-        KernelSources.Kernel(acc, Source, "gap_backward").Launch(rows * length, LegacyLaunch.Local1D(acc), rows, length, dy, dx);
+        var device = Launch.Device(acc);
+        device.Kernels<PoolKernels.Loaded>().RunAverageBackward(device, new PoolKernels.AverageShape { Rows = rows, L = length }, Launch.View(dy), Launch.View(dx));
     }
 
     private static int Validate(int rows, int lin, int kernel, int stride)
