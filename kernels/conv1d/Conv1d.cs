@@ -76,7 +76,7 @@ public static class Conv1d
         var kernels = device.Kernels<Conv1dKernels.Loaded>();
         var shape = new Conv1dKernels.Shape { N = s.N, Cin = s.Cin, Lin = s.Lin, Cout = s.Cout, K = s.K, Pad = s.Pad, Lout = s.Lout };
         kernels.RunWeightGrad(device, shape, Launch.View(x), Launch.View(dy), Launch.View(dw));
-        if (db is not null) kernels.RunBiasGrad(device, shape, Launch.View(dy), Launch.View(db));
+        if (db is not null) Elementwise.BiasGrad(dy, db, s.N, s.Cout, s.Lout); // the elementwise family's channel reduction
     }
 
 

@@ -166,52 +166,16 @@ public static class Conv1dKernels
         if (co < s.Cout && c < cols) dw[(long)co * cols + c] = v; // dw is (Cout, Cin·K) row-major
     }
 
-    /// <summary>db[co] = Σ_n Σ_l dy[n, co, l]: a group per channel, a tree reduction in shared memory.</summary>
-    public static void BiasGrad(Shape s, ArrayView<float> dy, ArrayView<float> db)
-    {
-        var buf = SharedMemory.Allocate<float>(Threads);
-        int tid = Group.IdxX;
-        long total = (long)s.N * s.Lout;
-        for (int co = Grid.IdxX; co < s.Cout; co += Grid.DimX)
-        {
-            float acc = 0f;
-            for (long j = tid; j < total; j += Threads)
-            {
-                long n = j / s.Lout;
-                acc += dy[(n * s.Cout + co) * s.Lout + (j - n * s.Lout)];
-            }
-            float sum = GroupSum(buf, tid, acc);
-            if (tid == 0) db[co] = sum;
-        }
-    }
-
-    /// <summary>The sum of every thread's <paramref name="v"/>, returned to all threads (a tree in shared memory).</summary>
-    private static float GroupSum(ArrayView<float> buf, int tid, float v)
-    {
-        buf[tid] = v;
-        Group.Barrier();
-        for (int half = Threads / 2; half > 0; half >>= 1)
-        {
-            if (tid < half) buf[tid] += buf[tid + half];
-            Group.Barrier();
-        }
-        float sum = buf[0];
-        Group.Barrier(); // buf is free again for the next row
-        return sum;
-    }
-
     /// <summary>The family's kernels loaded on one accelerator.</summary>
     public sealed class Loaded : IKernelFamily<Loaded>
     {
         private Action<AcceleratorStream, KernelConfig, Correlation, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _correlate = null!;
         private Action<AcceleratorStream, KernelConfig, Shape, ArrayView<float>, ArrayView<float>, ArrayView<float>> _weightGrad = null!;
-        private Action<AcceleratorStream, KernelConfig, Shape, ArrayView<float>, ArrayView<float>> _biasGrad = null!;
 
         public static Loaded Load(IlgpuAccelerator accelerator) => new()
         {
             _correlate = accelerator.Native.LoadKernel<Correlation, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(Correlate),
             _weightGrad = accelerator.Native.LoadKernel<Shape, ArrayView<float>, ArrayView<float>, ArrayView<float>>(WeightGrad),
-            _biasGrad = accelerator.Native.LoadKernel<Shape, ArrayView<float>, ArrayView<float>>(BiasGrad),
         };
 
         public void RunCorrelate(IlgpuAccelerator device, string name, in Correlation s, ArrayView<float> input, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> output)
@@ -225,8 +189,5 @@ public static class Conv1dKernels
             long tiles = (long)((s.Cout + TileW - 1) / TileW) * ((s.Cin * s.K + TileW - 1) / TileW);
             _weightGrad(device.Stream, device.Config("conv1d.weight_grad", new Index3D(Launch.WaveGroups(device, tiles, Threads), 1, 1), new Index3D(Threads, 1, 1)), s, x, dy, dw);
         }
-
-        public void RunBiasGrad(IlgpuAccelerator device, in Shape s, ArrayView<float> dy, ArrayView<float> db)
-            => _biasGrad(device.Stream, device.Config("conv1d.bias_grad", new Index3D(Launch.WaveGroups(device, s.Cout, Threads), 1, 1), new Index3D(Threads, 1, 1)), s, dy, db);
     }
 }
