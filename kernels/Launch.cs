@@ -43,6 +43,18 @@ internal static class Launch
     /// </summary>
     public static int StrideGroups(long n, int group) => (int)Math.Clamp((n + group - 1) / group, 1, 65_535);
 
+    /// <summary>
+    /// Groups for a grid-stride loop sized to what the device holds at once (multiprocessors × resident threads
+    /// each) for groups of <paramref name="threads"/>, fewer when <paramref name="n"/> items at
+    /// <paramref name="perGroup"/> a group need fewer: more groups than that only add scheduling overhead
+    /// (large on ILGPU's CPU accelerator, which holds 1,024 threads).
+    /// </summary>
+    public static int ResidentGroups(IlgpuAccelerator device, long n, int perGroup, int threads)
+    {
+        long resident = Math.Max(1, (long)device.Native.NumMultiprocessors * device.Native.MaxNumThreadsPerMultiprocessor / threads);
+        return (int)Math.Clamp((n + perGroup - 1) / perGroup, 1, Math.Min(resident, 65_535));
+    }
+
     /// <summary>All buffers must live on one accelerator; returns it.</summary>
     public static Accelerator Same(params ReadOnlySpan<DeviceMemory> buffers)
     {

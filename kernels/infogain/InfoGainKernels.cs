@@ -11,7 +11,7 @@ namespace EcgGpu.Kernels;
 /// <remarks>
 /// <list type="bullet">
 /// <item>Column min/max: a group per column (grid-stride over columns), threads strided over the rows, then a
-/// warp-shuffle and shared-memory reduction; never one thread walking a whole column.</item>
+/// tree reduction in shared memory; never one thread walking a whole column.</item>
 /// <item>Binning: element-wise, grid-stride.</item>
 /// <item>Histograms: groups along X take chunks of <see cref="RowsPerGroup"/> rows, along Y features; each
 /// counts its chunk into a shared-memory histogram with integer atomics, then adds the non-zero cells to the
@@ -19,14 +19,18 @@ namespace EcgGpu.Kernels;
 /// <item>Gain: a group per feature; its threads split the bins and classes, two group sums give the total count
 /// and then Σ over classes of H(Y)'s terms minus Σ over bins of p(b)·H(Y | b).</item>
 /// </list>
-/// All grids are capped (X at 65,535 groups, Y at 65,535) and loop, so any shape launches.
+/// Reductions are shared-memory trees with group barriers (no warp shuffles: ILGPU's OpenCL backend has none
+/// without extensions); group sizes are powers of two. All grids are capped and loop, so any shape launches.
 /// </remarks>
 public static class InfoGainKernels
 {
     /// <summary>Cells (bins × classes) of one group's shared histogram.</summary>
     public const int HistMax = 2048;
-    public const int Threads = 256, GainThreads = 128, RowsPerGroup = 4096;
-    private const int MaxWarps = 32; // 1,024 threads per group / warps of 32
+    /// <summary>
+    /// Threads per group: binning (element-wise); column min/max and histograms (a column or a chunk of
+    /// <see cref="RowsPerGroup"/> rows each); gain (bins and classes of one feature: tens of cells, one warp).
+    /// </summary>
+    public const int Threads = 256, MinMaxThreads = 64, HistThreads = 128, GainThreads = 32, RowsPerGroup = 4096;
 
     /// <summary>Shape of one launch (every kernel reads the fields it needs).</summary>
     public struct Shape
@@ -36,37 +40,36 @@ public static class InfoGainKernels
 
     public static void ColumnMinMax(Shape s, ArrayView<float> x, ArrayView<float> mins, ArrayView<float> maxs)
     {
-        var loScratch = SharedMemory.Allocate<float>(MaxWarps);
-        var hiScratch = SharedMemory.Allocate<float>(MaxWarps);
+        var lo = SharedMemory.Allocate<float>(MinMaxThreads);
+        var hi = SharedMemory.Allocate<float>(MinMaxThreads);
+        int t = Group.IdxX;
         for (int f = Grid.IdxX; f < s.Features; f += Grid.DimX)
         {
-            float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
-            for (int r = Group.IdxX; r < s.Rows; r += Group.DimX)
+            float l = float.PositiveInfinity, h = float.NegativeInfinity;
+            for (int r = t; r < s.Rows; r += Group.DimX)
             {
                 float v = x[(long)r * s.Features + f];
-                lo = MathF.Min(lo, v);
-                hi = MathF.Max(hi, v);
+                l = MathF.Min(l, v);
+                h = MathF.Max(h, v);
             }
-            lo = WarpMin(lo);
-            hi = WarpMax(hi);
-            if (Warp.IsFirstLane)
-            {
-                loScratch[Warp.WarpIdx] = lo;
-                hiScratch[Warp.WarpIdx] = hi;
-            }
+            lo[t] = l;
+            hi[t] = h;
             Group.Barrier();
-            if (Group.IdxX < Warp.WarpSize)
+            for (int o = Group.DimX / 2; o > 0; o /= 2) // tree in shared memory, one barrier per level
             {
-                bool has = Warp.LaneIdx < Group.DimX / Warp.WarpSize;
-                lo = WarpMin(has ? loScratch[Warp.LaneIdx] : float.PositiveInfinity);
-                hi = WarpMax(has ? hiScratch[Warp.LaneIdx] : float.NegativeInfinity);
-                if (Group.IdxX == 0)
+                if (t < o)
                 {
-                    mins[f] = lo;
-                    maxs[f] = hi;
+                    lo[t] = MathF.Min(lo[t], lo[t + o]);
+                    hi[t] = MathF.Max(hi[t], hi[t + o]);
                 }
+                Group.Barrier();
             }
-            Group.Barrier(); // the scratch is reused by the next column
+            if (t == 0)
+            {
+                mins[f] = lo[0];
+                maxs[f] = hi[0];
+            }
+            Group.Barrier(); // thread 0 has read the results before the next column overwrites them
         }
     }
 
@@ -110,7 +113,7 @@ public static class InfoGainKernels
 
     public static void Gain(Shape s, ArrayView<int> counts, ArrayView<float> gain)
     {
-        var scratch = SharedMemory.Allocate<float>(MaxWarps);
+        var scratch = SharedMemory.Allocate<float>(GainThreads);
         int t = Group.IdxX, threads = Group.DimX, cells = s.Bins * s.Classes;
         for (int f = Grid.IdxX; f < s.Features; f += Grid.DimX)
         {
@@ -149,34 +152,21 @@ public static class InfoGainKernels
         }
     }
 
-    private static float WarpSum(float v)
-    {
-        for (int o = Warp.WarpSize / 2; o > 0; o /= 2) v += Warp.ShuffleXor(v, o);
-        return v;
-    }
-
-    private static float WarpMin(float v)
-    {
-        for (int o = Warp.WarpSize / 2; o > 0; o /= 2) v = MathF.Min(v, Warp.ShuffleXor(v, o));
-        return v;
-    }
-
-    private static float WarpMax(float v)
-    {
-        for (int o = Warp.WarpSize / 2; o > 0; o /= 2) v = MathF.Max(v, Warp.ShuffleXor(v, o));
-        return v;
-    }
-
     /// <summary>
-    /// Sum over the group (a multiple of the warp size), returned to every thread: warp sums into the scratch,
-    /// then every warp sums the partials itself; the second barrier frees the scratch for the next call.
+    /// Sum over the group (a power of two no larger than <see cref="GainThreads"/>), returned to every thread: a
+    /// tree in shared memory, one barrier per level, and a last barrier so the next call may reuse the buffer.
     /// </summary>
-    private static float GroupSum(float v, ArrayView<float> scratch)
+    private static float GroupSum(float v, ArrayView<float> buf)
     {
-        v = WarpSum(v);
-        if (Warp.IsFirstLane) scratch[Warp.WarpIdx] = v;
+        int t = Group.IdxX;
+        buf[t] = v;
         Group.Barrier();
-        v = WarpSum(Warp.LaneIdx < Group.DimX / Warp.WarpSize ? scratch[Warp.LaneIdx] : 0f);
+        for (int o = Group.DimX / 2; o > 0; o /= 2)
+        {
+            if (t < o) buf[t] += buf[t + o];
+            Group.Barrier();
+        }
+        v = buf[0];
         Group.Barrier();
         return v;
     }
@@ -204,18 +194,17 @@ public static class InfoGainKernels
         /// <summary>Column min/max, then the bins.</summary>
         public void Bin(IlgpuAccelerator device, in Shape s, ArrayView<float> x, ArrayView<float> mins, ArrayView<float> maxs, ArrayView<int> binned)
         {
-            var group = new Index3D(Threads, 1, 1);
-            _minMax(device.Stream, device.Config("infogain.column_minmax", new Index3D(Launch.StrideGroups(s.Features, 1), 1, 1), group), s, x, mins, maxs);
-            _bin(device.Stream, device.Config("infogain.bin", new Index3D(Launch.StrideGroups((long)s.Rows * s.Features, Threads), 1, 1), group), s, x, mins, maxs, binned);
+            _minMax(device.Stream, device.Config("infogain.column_minmax", new Index3D(Launch.ResidentGroups(device, s.Features, 1, MinMaxThreads), 1, 1), new Index3D(MinMaxThreads, 1, 1)), s, x, mins, maxs);
+            _bin(device.Stream, device.Config("infogain.bin", new Index3D(Launch.ResidentGroups(device, (long)s.Rows * s.Features, Threads, Threads), 1, 1), new Index3D(Threads, 1, 1)), s, x, mins, maxs, binned);
         }
 
         /// <summary>Histograms into the zeroed counts, then the gains.</summary>
         public void Gain(IlgpuAccelerator device, in Shape s, ArrayView<int> binned, ArrayView<int> labels, ArrayView<int> counts, ArrayView<float> gain)
         {
             var chunks = Launch.StrideGroups(s.Rows, RowsPerGroup);
-            _histogram(device.Stream, device.Config("infogain.histogram", new Index3D(chunks, Math.Min(s.Features, 65_535), 1), new Index3D(Threads, 1, 1)),
+            _histogram(device.Stream, device.Config("infogain.histogram", new Index3D(chunks, Math.Min(s.Features, 65_535), 1), new Index3D(HistThreads, 1, 1)),
                 s, binned, labels, counts);
-            _gain(device.Stream, device.Config("infogain.gain", new Index3D(Launch.StrideGroups(s.Features, 1), 1, 1), new Index3D(GainThreads, 1, 1)),
+            _gain(device.Stream, device.Config("infogain.gain", new Index3D(Launch.ResidentGroups(device, s.Features, 1, GainThreads), 1, 1), new Index3D(GainThreads, 1, 1)),
                 s, counts, gain);
         }
     }

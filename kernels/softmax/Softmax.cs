@@ -11,7 +11,7 @@ public static class Softmax
         Check(rows, cols, x, y);
         if (Launch.IsCpu(acc)) { SoftmaxCpu.Rows(rows, cols, Launch.Span(x), Launch.Span(y)); return; }
         var device = Launch.Device(acc);
-        device.Kernels<SoftmaxKernels.Loaded>().Forward(device, new SoftmaxKernels.Shape { Rows = rows, Cols = cols, Team = SoftmaxKernels.Loaded.TeamFor(device, cols) }, Launch.View(x), Launch.View(y));
+        device.Kernels<SoftmaxKernels.Loaded>().Forward(device, SoftmaxKernels.Loaded.ShapeFor(rows, cols), Launch.View(x), Launch.View(y));
     }
 
     public static void Backward(int rows, int cols, DeviceBuffer<float> y, DeviceBuffer<float> dy, DeviceBuffer<float> dx)
@@ -20,7 +20,7 @@ public static class Softmax
         Check(rows, cols, y, dy, dx);
         if (Launch.IsCpu(acc)) { SoftmaxCpu.RowsBackward(rows, cols, Launch.Span(y), Launch.Span(dy), Launch.Span(dx)); return; }
         var device = Launch.Device(acc);
-        device.Kernels<SoftmaxKernels.Loaded>().Backward(device, new SoftmaxKernels.Shape { Rows = rows, Cols = cols, Team = SoftmaxKernels.Loaded.TeamFor(device, cols) }, Launch.View(y), Launch.View(dy), Launch.View(dx));
+        device.Kernels<SoftmaxKernels.Loaded>().Backward(device, SoftmaxKernels.Loaded.ShapeFor(rows, cols), Launch.View(y), Launch.View(dy), Launch.View(dx));
     }
 
     /// <summary>
@@ -45,7 +45,7 @@ public static class Softmax
         }
         var device = Launch.Device(acc);
         device.Kernels<SoftmaxKernels.Loaded>().CrossEntropy(device,
-            new SoftmaxKernels.Shape { Rows = rows, Cols = classes, Team = SoftmaxKernels.Loaded.TeamFor(device, classes), UseWeights = classWeights is null ? 0 : 1, GradScale = scale },
+            SoftmaxKernels.Loaded.ShapeFor(rows, classes) with { UseWeights = classWeights is null ? 0 : 1, GradScale = scale },
             Launch.View(logits), Launch.View(labels), Launch.ViewOrEmpty(classWeights), Launch.View(rowLoss), Launch.View(grad));
     }
 

@@ -8,192 +8,72 @@ namespace EcgGpu.Kernels;
 /// ILGPU device code for row softmax, its backward pass and fused softmax cross-entropy (row-major rows × cols).
 /// </summary>
 /// <remarks>
-/// Every row is reduced by a team of threads, never by one thread. Narrow rows (fewer than
-/// <see cref="WideCols"/> columns: class logits, most softmaxes) get a team of <see cref="Shape.Team"/> lanes of one
-/// warp, sized to the row (about two elements per lane, 2 to 32 lanes, a power of two; as PyTorch's persistent
-/// softmax), so a warp takes 32 / Team rows of a few classes at once; the max and sums are butterfly shuffles
-/// within the team (no shared memory, no barriers). Wide rows (attention over hundreds of steps) get a group of
-/// <see cref="WideThreads"/> each, reduced per warp and then across the warps' partials in shared memory. Rows run
-/// along grid X and the grid is capped at 65,535 groups, each team looping over rows, so any row count launches;
-/// the loops are uniform per warp (a team past the last row still takes part in the shuffles). Lanes stride along
-/// the row, so a warp reads a contiguous stretch. Every element a lane writes is one it read itself after the
-/// row's reductions, so the output may alias the input (as on the CPU path).
+/// Every row is reduced by a team of threads, never by one thread: a group of <see cref="Threads"/> splits into
+/// teams of <see cref="Shape.Team"/> aligned threads (a power of two from 2 to 256, about two elements per thread,
+/// as PyTorch's persistent softmax sizes its warps), one row per team: 128 rows of 3 classes or one row of 600
+/// columns per group. The max and the sums are tree reductions in shared memory with group barriers (no warp
+/// shuffles: ILGPU's OpenCL backend has none without extensions); max and sum use separate buffers so that one
+/// barrier per tree level suffices. Rows run along grid X, the grid is sized to the device and groups loop over
+/// rows; the loop is uniform per group (a team past the last row still takes part in the barriers). Threads stride
+/// along the row, so a group reads a contiguous stretch. Every element a thread writes is one it read itself
+/// after the row's reductions, so the output may alias the input (as on the CPU path).
 /// </remarks>
 public static class SoftmaxKernels
 {
-    /// <summary>Rows with at least this many columns get a group each instead of a warp.</summary>
-    public const int WideCols = 512;
-    /// <summary>Threads per group: eight warps (rows) for narrow rows; one row for wide ones.</summary>
-    public const int NarrowThreads = 256, WideThreads = 256;
-    private const int MaxWarps = 32; // 1,024 threads per group / warps of 32
+    public const int Threads = 256;
 
     /// <summary>Shape and scalars of one launch.</summary>
     public struct Shape
     {
         public int Rows, Cols;
-        /// <summary>Narrow rows: lanes per row (a power of two, at most the warp size).</summary>
+        /// <summary>Threads per row: a power of two, at least 2, at most <see cref="Threads"/>.</summary>
         public int Team;
         /// <summary>Cross-entropy only: 1 when class weights are given, and the gradient's scale (1 / rows for the mean).</summary>
         public int UseWeights;
         public float GradScale;
     }
 
-    /// <summary>The reductions of the threads that share one row.</summary>
-    private interface ITeam
+    public static void Rows(Shape s, ArrayView<float> x, ArrayView<float> y)
     {
-        float Sum(float v);
-        float Max(float v);
-    }
-
-    /// <summary>
-    /// Width aligned lanes of one warp (a power of two): butterfly shuffles with masks below Width stay inside
-    /// the team and leave the result in every lane. The whole warp executes each shuffle.
-    /// </summary>
-    private struct WarpTeam : ITeam
-    {
-        public int Width;
-
-        public readonly float Sum(float v)
+        var bufMax = SharedMemory.Allocate<float>(Threads);
+        var bufSum = SharedMemory.Allocate<float>(Threads);
+        int tid = Group.IdxX, lane = tid % s.Team, perGroup = Group.DimX / s.Team;
+        for (int r0 = Grid.IdxX * perGroup; r0 < s.Rows; r0 += Grid.DimX * perGroup)
         {
-            for (int o = Width / 2; o > 0; o /= 2) v += Warp.ShuffleXor(v, o);
-            return v;
+            int r = r0 + tid / s.Team, n = r < s.Rows ? s.Cols : 0; // n = 0: a team past the last row
+            long o = (long)r * s.Cols;
+            float m = float.NegativeInfinity;
+            for (int j = lane; j < n; j += s.Team) m = MathF.Max(m, x[o + j]);
+            m = TeamMax(m, bufMax, tid, lane, s.Team);
+            float sum = 0f;
+            for (int j = lane; j < n; j += s.Team)
+            {
+                float e = MathF.Exp(x[o + j] - m);
+                y[o + j] = e;
+                sum += e;
+            }
+            float inv = 1f / TeamSum(sum, bufSum, tid, lane, s.Team);
+            for (int j = lane; j < n; j += s.Team) y[o + j] *= inv; // the thread's own writes
         }
-
-        public readonly float Max(float v)
-        {
-            for (int o = Width / 2; o > 0; o /= 2) v = MathF.Max(v, Warp.ShuffleXor(v, o));
-            return v;
-        }
-    }
-
-    /// <summary>
-    /// A whole group (a multiple of the warp size): each warp reduces its lanes, lane 0 stores the warp's partial,
-    /// and every warp then reduces all partials itself, so all threads get the result after one barrier; the
-    /// second barrier lets the next reduction reuse the scratch.
-    /// </summary>
-    private struct GroupTeam : ITeam
-    {
-        public ArrayView<float> Scratch;
-
-        public readonly float Sum(float v)
-        {
-            var warp = new WarpTeam { Width = Warp.WarpSize };
-            v = warp.Sum(v);
-            if (Warp.IsFirstLane) Scratch[Warp.WarpIdx] = v;
-            Group.Barrier();
-            v = Warp.LaneIdx < Group.DimX / Warp.WarpSize ? Scratch[Warp.LaneIdx] : 0f;
-            v = warp.Sum(v);
-            Group.Barrier();
-            return v;
-        }
-
-        public readonly float Max(float v)
-        {
-            var warp = new WarpTeam { Width = Warp.WarpSize };
-            v = warp.Max(v);
-            if (Warp.IsFirstLane) Scratch[Warp.WarpIdx] = v;
-            Group.Barrier();
-            v = Warp.LaneIdx < Group.DimX / Warp.WarpSize ? Scratch[Warp.LaneIdx] : float.NegativeInfinity;
-            v = warp.Max(v);
-            Group.Barrier();
-            return v;
-        }
-    }
-
-    // ---- entry points: a team of lanes of one warp per row ----
-    // r0 runs over the first rows of whole warps, so the loop is uniform per warp; the team's row is r0 + team.
-
-    public static void RowsWarp(Shape s, ArrayView<float> x, ArrayView<float> y)
-    {
-        int perWarp = Warp.WarpSize / s.Team, stride = Grid.DimX * (Group.DimX / Warp.WarpSize) * perWarp;
-        var team = new WarpTeam { Width = s.Team };
-        for (int r0 = (Grid.IdxX * (Group.DimX / Warp.WarpSize) + Warp.WarpIdx) * perWarp; r0 < s.Rows; r0 += stride)
-        {
-            int r = r0 + Warp.LaneIdx / s.Team;
-            RowForward(team, Warp.LaneIdx % s.Team, s.Team, r, r < s.Rows ? s.Cols : 0, s.Cols, x, y);
-        }
-    }
-
-    public static void BackwardWarp(Shape s, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx)
-    {
-        int perWarp = Warp.WarpSize / s.Team, stride = Grid.DimX * (Group.DimX / Warp.WarpSize) * perWarp;
-        var team = new WarpTeam { Width = s.Team };
-        for (int r0 = (Grid.IdxX * (Group.DimX / Warp.WarpSize) + Warp.WarpIdx) * perWarp; r0 < s.Rows; r0 += stride)
-        {
-            int r = r0 + Warp.LaneIdx / s.Team;
-            RowBackward(team, Warp.LaneIdx % s.Team, s.Team, r, r < s.Rows ? s.Cols : 0, s.Cols, y, dy, dx);
-        }
-    }
-
-    public static void CrossEntropyWarp(Shape s, ArrayView<float> logits, ArrayView<int> labels, ArrayView<float> classWeights,
-        ArrayView<float> rowLoss, ArrayView<float> grad)
-    {
-        int perWarp = Warp.WarpSize / s.Team, stride = Grid.DimX * (Group.DimX / Warp.WarpSize) * perWarp;
-        var team = new WarpTeam { Width = s.Team };
-        for (int r0 = (Grid.IdxX * (Group.DimX / Warp.WarpSize) + Warp.WarpIdx) * perWarp; r0 < s.Rows; r0 += stride)
-        {
-            int r = r0 + Warp.LaneIdx / s.Team;
-            RowCrossEntropy(team, Warp.LaneIdx % s.Team, s.Team, r, r < s.Rows, s, logits, labels, classWeights, rowLoss, grad);
-        }
-    }
-
-    // ---- entry points: one group per row ----
-
-    public static void RowsGroup(Shape s, ArrayView<float> x, ArrayView<float> y)
-    {
-        var team = new GroupTeam { Scratch = SharedMemory.Allocate<float>(MaxWarps) };
-        for (int r = Grid.IdxX; r < s.Rows; r += Grid.DimX)
-            RowForward(team, Group.IdxX, Group.DimX, r, s.Cols, s.Cols, x, y);
-    }
-
-    public static void BackwardGroup(Shape s, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx)
-    {
-        var team = new GroupTeam { Scratch = SharedMemory.Allocate<float>(MaxWarps) };
-        for (int r = Grid.IdxX; r < s.Rows; r += Grid.DimX)
-            RowBackward(team, Group.IdxX, Group.DimX, r, s.Cols, s.Cols, y, dy, dx);
-    }
-
-    public static void CrossEntropyGroup(Shape s, ArrayView<float> logits, ArrayView<int> labels, ArrayView<float> classWeights,
-        ArrayView<float> rowLoss, ArrayView<float> grad)
-    {
-        var team = new GroupTeam { Scratch = SharedMemory.Allocate<float>(MaxWarps) };
-        for (int r = Grid.IdxX; r < s.Rows; r += Grid.DimX)
-            RowCrossEntropy(team, Group.IdxX, Group.DimX, r, true, s, logits, labels, classWeights, rowLoss, grad);
-    }
-
-    // ---- one row, whichever team reduces it ----
-    // n is the row's length, or 0 for a team past the last row: it touches no memory but joins the reductions.
-
-    /// <summary>y = exp(x − max) / Σ exp(x − max).</summary>
-    private static void RowForward<TTeam>(TTeam team, int lane, int width, int r, int n, int cols, ArrayView<float> x, ArrayView<float> y)
-        where TTeam : struct, ITeam
-    {
-        long o = (long)r * cols;
-        cols = n;
-        float m = float.NegativeInfinity;
-        for (int j = lane; j < cols; j += width) m = MathF.Max(m, x[o + j]);
-        m = team.Max(m);
-        float s = 0f;
-        for (int j = lane; j < cols; j += width)
-        {
-            float e = MathF.Exp(x[o + j] - m);
-            y[o + j] = e;
-            s += e;
-        }
-        float inv = 1f / team.Sum(s);
-        for (int j = lane; j < cols; j += width) y[o + j] *= inv; // the lane's own writes: no barrier needed
     }
 
     /// <summary>dx = y · (dy − Σ dy·y).</summary>
-    private static void RowBackward<TTeam>(TTeam team, int lane, int width, int r, int n, int cols, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx)
-        where TTeam : struct, ITeam
+    public static void Backward(Shape s, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx)
     {
-        long o = (long)r * cols;
-        cols = n;
-        float dot = 0f;
-        for (int j = lane; j < cols; j += width) dot += dy[o + j] * y[o + j];
-        dot = team.Sum(dot);
-        for (int j = lane; j < cols; j += width) dx[o + j] = y[o + j] * (dy[o + j] - dot);
+        var bufA = SharedMemory.Allocate<float>(Threads);
+        var bufB = SharedMemory.Allocate<float>(Threads);
+        int tid = Group.IdxX, lane = tid % s.Team, perGroup = Group.DimX / s.Team;
+        int step = 0;
+        for (int r0 = Grid.IdxX * perGroup; r0 < s.Rows; r0 += Grid.DimX * perGroup, step++)
+        {
+            int r = r0 + tid / s.Team, n = r < s.Rows ? s.Cols : 0;
+            long o = (long)r * s.Cols;
+            float dot = 0f;
+            for (int j = lane; j < n; j += s.Team) dot += dy[o + j] * y[o + j];
+            // Alternate buffers: the next row may overwrite one only after everyone passed the other's barriers.
+            dot = TeamSum(dot, (step & 1) == 0 ? bufA : bufB, tid, lane, s.Team);
+            for (int j = lane; j < n; j += s.Team) dx[o + j] = y[o + j] * (dy[o + j] - dot);
+        }
     }
 
     /// <summary>
@@ -201,84 +81,108 @@ public static class SoftmaxKernels
     /// follow Keras sample weighting (the mean divides by the row count). A label outside [0, classes) gives a NaN
     /// loss and gradient row, so it cannot pass silently.
     /// </summary>
-    private static void RowCrossEntropy<TTeam>(TTeam team, int lane, int width, int r, bool active, in Shape s, ArrayView<float> logits,
-        ArrayView<int> labels, ArrayView<float> classWeights, ArrayView<float> rowLoss, ArrayView<float> grad)
-        where TTeam : struct, ITeam
+    public static void CrossEntropy(Shape s, ArrayView<float> logits, ArrayView<int> labels, ArrayView<float> classWeights,
+        ArrayView<float> rowLoss, ArrayView<float> grad)
     {
-        int classes = s.Cols;
-        long o = (long)r * classes;
-        int label = active ? labels[r] : 0;
-        bool valid = active && label >= 0 && label < classes;
-        int n = valid ? classes : 0; // an invalid row still joins the team's reductions, with nothing to reduce
-        float w = valid && s.UseWeights != 0 ? classWeights[label] : 1f;
-        float zLabel = valid ? logits[o + label] : 0f; // read before the reductions: grad may alias logits
-        float m = float.NegativeInfinity;
-        for (int j = lane; j < n; j += width) m = MathF.Max(m, logits[o + j]);
-        m = team.Max(m);
-        float sum = 0f;
-        for (int j = lane; j < n; j += width) sum += MathF.Exp(logits[o + j] - m);
-        sum = team.Sum(sum);
-        if (!active) return;
-        if (!valid)
+        var bufMax = SharedMemory.Allocate<float>(Threads);
+        var bufSum = SharedMemory.Allocate<float>(Threads);
+        int tid = Group.IdxX, lane = tid % s.Team, perGroup = Group.DimX / s.Team, classes = s.Cols;
+        for (int r0 = Grid.IdxX * perGroup; r0 < s.Rows; r0 += Grid.DimX * perGroup)
         {
-            if (lane == 0) rowLoss[r] = float.NaN;
-            for (int j = lane; j < classes; j += width) grad[o + j] = float.NaN;
-            return;
+            int r = r0 + tid / s.Team;
+            bool active = r < s.Rows;
+            long o = (long)r * classes;
+            int label = active ? labels[r] : 0;
+            bool valid = active && label >= 0 && label < classes;
+            int n = valid ? classes : 0; // an invalid row still joins the barriers, with nothing to reduce
+            float w = valid && s.UseWeights != 0 ? classWeights[label] : 1f;
+            float zLabel = valid ? logits[o + label] : 0f; // read before the reductions: grad may alias logits
+            float m = float.NegativeInfinity;
+            for (int j = lane; j < n; j += s.Team) m = MathF.Max(m, logits[o + j]);
+            m = TeamMax(m, bufMax, tid, lane, s.Team);
+            float sum = 0f;
+            for (int j = lane; j < n; j += s.Team) sum += MathF.Exp(logits[o + j] - m);
+            sum = TeamSum(sum, bufSum, tid, lane, s.Team);
+            if (!active) continue;
+            if (!valid)
+            {
+                if (lane == 0) rowLoss[r] = float.NaN;
+                for (int j = lane; j < classes; j += s.Team) grad[o + j] = float.NaN;
+                continue;
+            }
+            if (lane == 0) rowLoss[r] = w * (m + MathF.Log(sum) - zLabel);
+            float inv = 1f / sum, ws = w * s.GradScale;
+            for (int j = lane; j < classes; j += s.Team)
+                grad[o + j] = ws * (MathF.Exp(logits[o + j] - m) * inv - (j == label ? 1f : 0f));
         }
-        if (lane == 0) rowLoss[r] = w * (m + MathF.Log(sum) - zLabel);
-        float inv = 1f / sum, ws = w * s.GradScale;
-        for (int j = lane; j < classes; j += width)
-            grad[o + j] = ws * (MathF.Exp(logits[o + j] - m) * inv - (j == label ? 1f : 0f));
+    }
+
+    /// <summary>
+    /// Sum over each team of <paramref name="width"/> aligned threads, returned to all of them: a tree in
+    /// <paramref name="buf"/>, one barrier per level. Every thread of the group must call it. The result stays in
+    /// the buffer until the caller's next reduction on the same buffer, so alternate buffers between calls.
+    /// </summary>
+    private static float TeamSum(float v, ArrayView<float> buf, int tid, int lane, int width)
+    {
+        buf[tid] = v;
+        Group.Barrier();
+        for (int o = width / 2; o > 0; o /= 2)
+        {
+            if (lane < o) buf[tid] += buf[tid + o];
+            Group.Barrier();
+        }
+        return buf[tid - lane];
+    }
+
+    /// <summary>Max over each team; as <see cref="TeamSum"/>.</summary>
+    private static float TeamMax(float v, ArrayView<float> buf, int tid, int lane, int width)
+    {
+        buf[tid] = v;
+        Group.Barrier();
+        for (int o = width / 2; o > 0; o /= 2)
+        {
+            if (lane < o) buf[tid] = MathF.Max(buf[tid], buf[tid + o]);
+            Group.Barrier();
+        }
+        return buf[tid - lane];
     }
 
     /// <summary>The family's kernels loaded on one accelerator.</summary>
     public sealed class Loaded : IKernelFamily<Loaded>
     {
-        private Action<AcceleratorStream, KernelConfig, Shape, ArrayView<float>, ArrayView<float>> _rowsWarp = null!, _rowsGroup = null!;
-        private Action<AcceleratorStream, KernelConfig, Shape, ArrayView<float>, ArrayView<float>, ArrayView<float>> _backwardWarp = null!, _backwardGroup = null!;
-        private Action<AcceleratorStream, KernelConfig, Shape, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _xentWarp = null!, _xentGroup = null!;
+        private Action<AcceleratorStream, KernelConfig, Shape, ArrayView<float>, ArrayView<float>> _rows = null!;
+        private Action<AcceleratorStream, KernelConfig, Shape, ArrayView<float>, ArrayView<float>, ArrayView<float>> _backward = null!;
+        private Action<AcceleratorStream, KernelConfig, Shape, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>> _xent = null!;
 
         public static Loaded Load(IlgpuAccelerator accelerator)
         {
             var a = accelerator.Native;
             return new()
             {
-                _rowsWarp = a.LoadKernel<Shape, ArrayView<float>, ArrayView<float>>(RowsWarp),
-                _rowsGroup = a.LoadKernel<Shape, ArrayView<float>, ArrayView<float>>(RowsGroup),
-                _backwardWarp = a.LoadKernel<Shape, ArrayView<float>, ArrayView<float>, ArrayView<float>>(BackwardWarp),
-                _backwardGroup = a.LoadKernel<Shape, ArrayView<float>, ArrayView<float>, ArrayView<float>>(BackwardGroup),
-                _xentWarp = a.LoadKernel<Shape, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(CrossEntropyWarp),
-                _xentGroup = a.LoadKernel<Shape, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(CrossEntropyGroup),
+                _rows = a.LoadKernel<Shape, ArrayView<float>, ArrayView<float>>(SoftmaxKernels.Rows),
+                _backward = a.LoadKernel<Shape, ArrayView<float>, ArrayView<float>, ArrayView<float>>(SoftmaxKernels.Backward),
+                _xent = a.LoadKernel<Shape, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(SoftmaxKernels.CrossEntropy),
             };
         }
 
-        public void Forward(IlgpuAccelerator device, in Shape s, ArrayView<float> x, ArrayView<float> y)
+        /// <summary>The launch shape for rows × cols (the cross-entropy's scalars left at zero).</summary>
+        public static Shape ShapeFor(int rows, int cols) => new()
         {
-            if (s.Cols >= WideCols) _rowsGroup(device.Stream, Wide(device, "softmax.rows_group", s), s, x, y);
-            else _rowsWarp(device.Stream, Narrow(device, "softmax.rows_warp", s), s, x, y);
-        }
+            Rows = rows, Cols = cols,
+            Team = Math.Clamp((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)((cols + 1) / 2)), 2, Threads),
+        };
+
+        public void Forward(IlgpuAccelerator device, in Shape s, ArrayView<float> x, ArrayView<float> y)
+            => _rows(device.Stream, Config(device, "softmax.rows", s), s, x, y);
 
         public void Backward(IlgpuAccelerator device, in Shape s, ArrayView<float> y, ArrayView<float> dy, ArrayView<float> dx)
-        {
-            if (s.Cols >= WideCols) _backwardGroup(device.Stream, Wide(device, "softmax.backward_group", s), s, y, dy, dx);
-            else _backwardWarp(device.Stream, Narrow(device, "softmax.backward_warp", s), s, y, dy, dx);
-        }
+            => _backward(device.Stream, Config(device, "softmax.backward", s), s, y, dy, dx);
 
         public void CrossEntropy(IlgpuAccelerator device, in Shape s, ArrayView<float> logits, ArrayView<int> labels, ArrayView<float> classWeights,
             ArrayView<float> rowLoss, ArrayView<float> grad)
-        {
-            if (s.Cols >= WideCols) _xentGroup(device.Stream, Wide(device, "softmax.xent_group", s), s, logits, labels, classWeights, rowLoss, grad);
-            else _xentWarp(device.Stream, Narrow(device, "softmax.xent_warp", s), s, logits, labels, classWeights, rowLoss, grad);
-        }
+            => _xent(device.Stream, Config(device, "softmax.xent", s), s, logits, labels, classWeights, rowLoss, grad);
 
-        private static KernelConfig Narrow(IlgpuAccelerator device, string name, in Shape s)
-            => device.Config(name, new Index3D(Launch.StrideGroups(s.Rows, NarrowThreads / s.Team), 1, 1), new Index3D(NarrowThreads, 1, 1));
-
-        /// <summary>Lanes per narrow row: about two elements each, at least 2, at most a warp.</summary>
-        public static int TeamFor(IlgpuAccelerator device, int cols)
-            => Math.Min(device.WarpSize, Math.Max(2, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)((cols + 1) / 2))));
-
-        private static KernelConfig Wide(IlgpuAccelerator device, string name, in Shape s)
-            => device.Config(name, new Index3D(Launch.StrideGroups(s.Rows, 1), 1, 1), new Index3D(WideThreads, 1, 1));
+        private static KernelConfig Config(IlgpuAccelerator device, string name, in Shape s)
+            => device.Config(name, new Index3D(Launch.ResidentGroups(device, s.Rows, Threads / s.Team, Threads), 1, 1), new Index3D(Threads, 1, 1));
     }
 }
