@@ -17,8 +17,6 @@ public sealed record AdamSettings(float LearningRate = 1e-3f, float Beta1 = 0.9f
 /// <summary>The fused Adam update on any accelerator.</summary>
 public static class Adam
 {
-    internal const string Source = "adam/adam.cl";
-
     /// <summary>Applies step <paramref name="step"/> (1-based) to p with gradient g and moments m, v.</summary>
     public static void Step(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, AdamSettings settings, int step)
     {
@@ -26,7 +24,12 @@ public static class Adam
         int n = Elementwise.Count(-1, p, g, m, v);
         var (bc1, bc2) = settings.BiasCorrections(step);
         if (Launch.IsCpu(acc)) { AdamCpu.Step(Launch.Array(p), Launch.Array(g), Launch.Array(m), Launch.Array(v), n, settings, step, Launch.Parallel(acc)); return; }
-        KernelSources.Kernel(acc, Source, "adam_step").Launch(n, LegacyLaunch.Local1D(acc), n, p, g, m, v,
-            settings.LearningRate, settings.Beta1, settings.Beta2, settings.Epsilon, bc1, bc2, settings.WeightDecay, settings.Decoupled ? 1 : 0);
+        if (n == 0) return;
+        var device = Launch.Device(acc);
+        device.Kernels<AdamKernels.Loaded>().Run(device, new AdamKernels.Args
+        {
+            N = n, LearningRate = settings.LearningRate, Beta1 = settings.Beta1, Beta2 = settings.Beta2, Epsilon = settings.Epsilon,
+            Bc1 = bc1, Bc2 = bc2, WeightDecay = settings.WeightDecay, Decoupled = settings.Decoupled ? 1 : 0,
+        }, Launch.View(p), Launch.View(g), Launch.View(m), Launch.View(v));
     }
 }

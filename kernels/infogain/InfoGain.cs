@@ -9,11 +9,7 @@ namespace EcgGpu.Kernels;
 /// </summary>
 public static class InfoGain
 {
-    internal const string Source = "infogain/infogain.cl";
-    private const int HistMax = 2048;
-    private const int WorkGroup = 256;
-    private const int RowsPerGroup = 4096;
-    private static readonly Dictionary<string, string> Defines = new() { ["HIST_MAX"] = HistMax.ToString() };
+    private const int HistMax = InfoGainKernels.HistMax;
 
     /// <summary>Bins each column of x (rows × features) into <paramref name="bins"/> equal-width bins.</summary>
     public static void Bin(int rows, int features, int bins, DeviceBuffer<float> x, DeviceBuffer<int> binned)
@@ -25,8 +21,9 @@ public static class InfoGain
         if (Launch.IsCpu(acc)) { InfoGainCpu.Bin(rows, features, bins, Launch.Span(x), Launch.Span(binned)); return; }
         using var mins = acc.Allocate<float>(features);
         using var maxs = acc.Allocate<float>(features);
-        KernelSources.Kernel(acc, Source, "column_minmax", Defines).Launch(features, LegacyLaunch.Local1D(acc), rows, features, x, mins, maxs);
-        KernelSources.Kernel(acc, Source, "infogain_bin", Defines).Launch((long)rows * features, LegacyLaunch.Local1D(acc), rows, features, bins, x, mins, maxs, binned);
+        var device = Launch.Device(acc);
+        device.Kernels<InfoGainKernels.Loaded>().Bin(device, new InfoGainKernels.Shape { Rows = rows, Features = features, Bins = bins },
+            Launch.View(x), Launch.View(mins), Launch.View(maxs), Launch.View(binned));
         acc.Synchronize();
     }
 
@@ -42,11 +39,9 @@ public static class InfoGain
         if (Launch.IsCpu(acc)) { InfoGainCpu.Gain(rows, features, bins, classes, Launch.Span(binned), Launch.Span(labels), Launch.Span(gain), Launch.Parallel(acc)); return; }
         using var counts = acc.Allocate<int>((long)features * bins * classes);
         counts.Fill(0);
-        int chunks = (rows + RowsPerGroup - 1) / RowsPerGroup;
-        int wg = Math.Min(WorkGroup, acc.MaxWorkGroupSize);
-        KernelSources.Kernel(acc, Source, "infogain_hist", Defines).Launch(new NDRange((long)chunks * wg, features), new NDRange(wg, 1),
-            rows, features, bins, classes, RowsPerGroup, binned, labels, counts);
-        KernelSources.Kernel(acc, Source, "infogain_gain", Defines).Launch(features, LegacyLaunch.Local1D(acc), features, bins, classes, counts, gain);
+        var device = Launch.Device(acc);
+        device.Kernels<InfoGainKernels.Loaded>().Gain(device, new InfoGainKernels.Shape { Rows = rows, Features = features, Bins = bins, Classes = classes },
+            Launch.View(binned), Launch.View(labels), Launch.View(counts), Launch.View(gain));
         acc.Synchronize();
     }
 

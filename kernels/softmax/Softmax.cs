@@ -5,19 +5,13 @@ namespace EcgGpu.Kernels;
 /// <summary>Row softmax, its gradient, and fused softmax cross-entropy on any accelerator.</summary>
 public static class Softmax
 {
-    internal const string Source = "softmax/softmax.cl";
-    /// <summary>Rows at least this long get a work-group each instead of a work-item.</summary>
-    private const int WideRow = 64;
-    private const int WorkGroup = 64;
-    private static readonly Dictionary<string, string> Defines = new() { ["SOFTMAX_WG"] = WorkGroup.ToString() };
-
     public static void Forward(int rows, int cols, DeviceBuffer<float> x, DeviceBuffer<float> y)
     {
         var acc = Launch.Same(x, y);
         Check(rows, cols, x, y);
         if (Launch.IsCpu(acc)) { SoftmaxCpu.Rows(rows, cols, Launch.Span(x), Launch.Span(y)); return; }
-        if (cols >= WideRow) KernelSources.Kernel(acc, Source, "softmax_rows_wg", Defines).Launch((long)rows * WorkGroup, WorkGroup, rows, cols, x, y);
-        else KernelSources.Kernel(acc, Source, "softmax_rows", Defines).Launch(rows, LegacyLaunch.Local1D(acc), rows, cols, x, y);
+        var device = Launch.Device(acc);
+        device.Kernels<SoftmaxKernels.Loaded>().Forward(device, SoftmaxKernels.Loaded.ShapeFor(rows, cols), Launch.View(x), Launch.View(y));
     }
 
     public static void Backward(int rows, int cols, DeviceBuffer<float> y, DeviceBuffer<float> dy, DeviceBuffer<float> dx)
@@ -25,8 +19,8 @@ public static class Softmax
         var acc = Launch.Same(y, dy, dx);
         Check(rows, cols, y, dy, dx);
         if (Launch.IsCpu(acc)) { SoftmaxCpu.RowsBackward(rows, cols, Launch.Span(y), Launch.Span(dy), Launch.Span(dx)); return; }
-        if (cols >= WideRow) KernelSources.Kernel(acc, Source, "softmax_rows_backward_wg", Defines).Launch((long)rows * WorkGroup, WorkGroup, rows, cols, y, dy, dx);
-        else KernelSources.Kernel(acc, Source, "softmax_rows_backward", Defines).Launch(rows, LegacyLaunch.Local1D(acc), rows, cols, y, dy, dx);
+        var device = Launch.Device(acc);
+        device.Kernels<SoftmaxKernels.Loaded>().Backward(device, SoftmaxKernels.Loaded.ShapeFor(rows, cols), Launch.View(y), Launch.View(dy), Launch.View(dx));
     }
 
     /// <summary>
@@ -49,8 +43,10 @@ public static class Softmax
                 classWeights is null ? default : Launch.Span(classWeights), scale, Launch.Span(rowLoss), Launch.Span(grad));
             return;
         }
-        KernelSources.Kernel(acc, Source, "softmax_xent", Defines).Launch(rows, LegacyLaunch.Local1D(acc),
-            rows, classes, logits, labels, classWeights ?? logits, classWeights is null ? 0 : 1, scale, rowLoss, grad);
+        var device = Launch.Device(acc);
+        device.Kernels<SoftmaxKernels.Loaded>().CrossEntropy(device,
+            SoftmaxKernels.Loaded.ShapeFor(rows, classes) with { UseWeights = classWeights is null ? 0 : 1, GradScale = scale },
+            Launch.View(logits), Launch.View(labels), Launch.ViewOrEmpty(classWeights), Launch.View(rowLoss), Launch.View(grad));
     }
 
     private static void Check(int rows, int cols, params ReadOnlySpan<DeviceBuffer<float>> buffers)

@@ -36,5 +36,23 @@ public static class SoftmaxChecks
                 yield return KernelChecks.Compare("softmax", c, o + " grad", grad.ToArray(), rg, 1e-7, 1e-4);
             }
         }
+        // More rows than a grid's Y or Z may hold (65,535): rows must run along X or in a grid-stride loop.
+        // Few classes keep the work small.
+        {
+            const int rows = 65_600, classes = 3;
+            string c = $"{rows}x{classes}";
+            var z = KernelChecks.RandomFloats(rng, rows * classes, 6);
+            var labels = Enumerable.Range(0, rows).Select(_ => rng.Next(classes)).ToArray();
+            var weights = new[] { 0.7f, 1.3f, 2f };
+            using var dz = acc.Upload<float>(z);
+            using var dl = acc.Upload<int>(labels);
+            using var dwts = acc.Upload<float>(weights);
+            using var loss = acc.Allocate<float>(rows);
+            using var grad = acc.Allocate<float>(rows * classes);
+            Softmax.CrossEntropy(rows, classes, dz, dl, dwts, loss, grad);
+            var (rl, rg) = SoftmaxReference.CrossEntropy(rows, classes, z, labels, weights);
+            yield return KernelChecks.Compare("softmax", c, "xent w loss", loss.ToArray(), rl, 1e-5, 1e-4);
+            yield return KernelChecks.Compare("softmax", c, "xent w grad", grad.ToArray(), rg, 1e-7, 1e-4);
+        }
     }
 }
