@@ -4,7 +4,7 @@ using EcgGpu.Data;
 using EcgGpu.Nn;
 using EcgGpu.Runtime;
 
-var device = Context.Create().Default;                       // a CUDA GPU, else an OpenCL GPU, else the CPU
+var device = Context.Create().Default;                       // ILGPU on a CUDA GPU, else on an OpenCL GPU, else the managed SIMD CPU backend ("cpu")
 using var accelerator = device.CreateAccelerator();
 var (train, test) = args is ["--mitdb", var dir, ..] ? MitdbSplit(dir) : (SyntheticBeats.Generate(2000, 1), SyntheticBeats.Generate(500, 2));
 string name = args.Length > 2 ? args[2] : "cnn";
