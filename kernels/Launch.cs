@@ -8,9 +8,6 @@ namespace EcgGpu.Kernels;
 /// <summary>Helpers the launchers share: which implementation an accelerator takes, buffer access, argument checks.</summary>
 internal static class Launch
 {
-    /// <summary>Threads per group for simple element-wise kernels.</summary>
-    public const int Group1D = 256;
-
     public static bool IsCpu(Accelerator a) => a.Kind == AcceleratorKind.Cpu;
 
     /// <summary>The ILGPU accelerator behind <paramref name="a"/> (every backend but the managed <c>cpu</c>).</summary>
@@ -62,11 +59,6 @@ internal static class Launch
             if (!ReferenceEquals(b.Accelerator, a))
                 throw new ArgumentException($"buffers belong to different accelerators ({a} and {b.Accelerator})");
         return a;
-    }
-
-    public static void Require(bool condition, string message, string argument)
-    {
-        if (!condition) throw new ArgumentException(message, argument);
     }
 
     public static void AtLeast<T>(DeviceBuffer<T> buffer, long length, string argument) where T : unmanaged

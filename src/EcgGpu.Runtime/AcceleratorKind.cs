@@ -19,9 +19,6 @@ public enum AcceleratorKind
 /// <summary>Parses and prints backend names the way the CLI spells them.</summary>
 public static class AcceleratorKindNames
 {
-    /// <summary>Every backend name the CLI accepts, in listing order.</summary>
-    public static IReadOnlyList<string> CliNames { get; } = ["cpu", "ilgpu-cpu", "opencl", "cuda"];
-
     public static string ToCliName(this AcceleratorKind kind) => kind switch
     {
         AcceleratorKind.Cpu => "cpu",
@@ -30,9 +27,6 @@ public static class AcceleratorKindNames
         AcceleratorKind.Cuda => "cuda",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
-
-    /// <summary>True for the backends that run ILGPU device kernels (everything but the managed <c>cpu</c>).</summary>
-    public static bool RunsDeviceKernels(this AcceleratorKind kind) => kind != AcceleratorKind.Cpu;
 
     public static bool TryParse(string text, out AcceleratorKind kind)
     {
