@@ -1,0 +1,134 @@
+using EcgGpu.Data;
+using EcgGpu.Runtime.Cpu;
+using Microsoft.Data.Analysis;
+using NUnit.Framework;
+
+namespace EcgGpu.Tests;
+
+/// <summary>The DataFrame layer gives the numbers of the BeatSet code it stands on, and refuses bad frames naming column and row.</summary>
+public sealed class BeatFrameTests
+{
+    private static BeatSet Beats(int count, int seed)
+    {
+        var beats = SyntheticBeats.Generate(count, seed, [0.6, 0.1, 0.1, 0.1, 0.1]);
+        var records = Enumerable.Range(0, count).Select(i => (i % 2 == 0 ? Mitdb.DS1 : Mitdb.DS2)[i % 7]).ToArray();
+        return beats with { Records = records, SampleIndices = Enumerable.Range(0, count).Select(i => 100 * i).ToArray() };
+    }
+
+    [Test]
+    public void A_beat_set_survives_the_round_trip_through_a_frame()
+    {
+        var beats = Beats(120, 1) with { Rr = Enumerable.Range(0, 120 * RrFeatures.Count).Select(i => 0.5f + i % 7 * 0.1f).ToArray() };
+        var frame = beats.ToDataFrame();
+        Assert.That(frame.Columns.Count, Is.EqualTo(187 + 3 + RrFeatures.Count));
+        Assert.That(frame.Rows.Count, Is.EqualTo(120));
+        Assert.That(frame.Columns["5"][7], Is.EqualTo(beats.Samples[7 * 187 + 5]));
+        var back = frame.ToBeatSet();
+        Assert.That(back.Samples, Is.EqualTo(beats.Samples));
+        Assert.That(back.Labels, Is.EqualTo(beats.Labels));
+        Assert.That(back.Records, Is.EqualTo(beats.Records));
+        Assert.That(back.SampleIndices, Is.EqualTo(beats.SampleIndices));
+        Assert.That(back.Rr, Is.EqualTo(beats.Rr));
+        Assert.That(back.ColumnNames, Is.EqualTo(beats.ColumnNames));
+    }
+
+    [Test]
+    public void Describe_and_class_counts_on_a_frame_equal_the_beat_set_figures()
+    {
+        var beats = Beats(150, 2);
+        var frame = beats.ToDataFrame();
+        var expected = beats.Describe();
+        Assert.That(FrameStatistics.Summaries(frame), Is.EqualTo(expected));
+        var described = FrameStatistics.Describe(frame);
+        Assert.That(described.Columns.Count, Is.EqualTo(188));
+        Assert.That(described.Columns["statistic"][2], Is.EqualTo("std"));
+        Assert.That(described.Columns["40"][6], Is.EqualTo(expected[40].Q75));
+        var counts = FrameStatistics.ClassCounts(frame);
+        Assert.That(Enumerable.Range(0, 5).Select(c => (long)counts.Columns["count"][c]!), Is.EqualTo(beats.ClassCounts()));
+        Assert.That(counts.Columns["name"][2], Is.EqualTo("V"));
+    }
+
+    [Test]
+    public void Scalers_fitted_on_one_frame_transform_another_as_on_beat_sets()
+    {
+        var (train, test) = (Beats(100, 3), Beats(40, 4));
+        foreach (var kind in new[] { FeatureScaler.Standard, FeatureScaler.MinMax })
+        {
+            var onBeats = FeatureScaler.Fit(kind, train);
+            var onFrame = FrameScaling.Fit(kind, train.ToDataFrame());
+            Assert.That(onFrame.Offset, Is.EqualTo(onBeats.Offset), kind);
+            Assert.That(onFrame.Scale, Is.EqualTo(onBeats.Scale), kind);
+            var transformed = onFrame.Transform(test.ToDataFrame());
+            Assert.That(transformed.ToBeatSet().Samples, Is.EqualTo(onBeats.Transform(test).Samples), kind);
+            Assert.That(transformed.Columns["record"][3], Is.EqualTo(test.Records![3]), "other columns are kept");
+        }
+    }
+
+    [Test]
+    public void Information_gain_selection_on_a_frame_keeps_the_ranked_columns_and_scores_them()
+    {
+        var beats = Beats(200, 5);
+        using var acc = CpuAccelerator.Create();
+        var (ranked, gains) = FeatureSelection.Rank(acc, beats);
+        var (selected, scores) = FrameSelection.TopK(acc, beats.ToDataFrame(), 12);
+        Assert.That(BeatFrame.FeatureColumns(selected), Is.EqualTo(ranked[..12].Select(i => i.ToString())));
+        Assert.That(selected.ToBeatSet().Samples, Is.EqualTo(beats.SelectColumns(ranked[..12]).Samples));
+        Assert.That(scores.Rows.Count, Is.EqualTo(187));
+        Assert.That(scores.Columns["column"][0], Is.EqualTo(ranked[0].ToString()));
+        Assert.That((double)scores.Columns["gain"][0]!, Is.EqualTo(gains[ranked[0]]));
+        Assert.That(scores.Columns["rank"][186], Is.EqualTo(187));
+    }
+
+    [Test]
+    public void Splits_and_oversampling_on_a_frame_take_the_rows_the_beat_set_code_takes()
+    {
+        var beats = Beats(300, 6);
+        var frame = beats.ToDataFrame();
+        var (train, test) = Splits.Stratified(beats, 0.25, seed: 3);
+        var (frameTrain, frameTest) = FrameSplits.Stratified(frame, 0.25, seed: 3);
+        Assert.That(frameTrain.ToBeatSet().Samples, Is.EqualTo(train.Samples));
+        Assert.That(frameTest.ToBeatSet().Labels, Is.EqualTo(test.Labels));
+
+        var (ds1, ds2) = Splits.InterPatient(beats);
+        var (f1, f2) = FrameSplits.InterPatient(frame);
+        Assert.That(f1.ToBeatSet().Records, Is.EqualTo(ds1.Records));
+        Assert.That(f2.ToBeatSet().Samples, Is.EqualTo(ds2.Samples));
+
+        var renamed = frame.Clone();
+        renamed.Columns["label"].SetName("class");
+        var balanced = FrameSplits.Oversample(renamed, seed: 2, augment: true, labelColumn: "class");
+        Assert.That(balanced.ToBeatSet("class").Samples, Is.EqualTo(Splits.Oversample(beats, 2, augment: true).Samples));
+    }
+
+    [Test]
+    public void A_frame_built_by_hand_is_read_with_its_label_column_and_refused_where_it_is_not_beats()
+    {
+        DataFrame Frame(DataFrameColumn extra, DataFrameColumn? label = null) => new(
+            new DoubleDataFrameColumn("a", [0.1, 0.2, 0.3]),
+            new SingleDataFrameColumn("b", [1f, 2f, 3f]),
+            extra,
+            label ?? new Int64DataFrameColumn("diagnosis", [0L, 4L, 2L]));
+
+        var good = Frame(new Int32DataFrameColumn("c", [7, 8, 9])).ToBeatSet("diagnosis");
+        Assert.That(good.Samples, Is.EqualTo(new[] { 0.1f, 1f, 7f, 0.2f, 2f, 8f, 0.3f, 3f, 9f }));
+        Assert.That(good.Labels, Is.EqualTo(new[] { 0, 4, 2 }));
+        Assert.That(good.ColumnNames, Is.EqualTo(new[] { "a", "b", "c" }));
+
+        var missing = Frame(new SingleDataFrameColumn("c", new float?[] { 1f, null, 3f }));
+        Assert.That(() => missing.ToBeatSet("diagnosis"), Throws.TypeOf<FrameDataException>().With.Message.EqualTo("column 'c', row 1: missing value"));
+        var text = Frame(new StringDataFrameColumn("c", ["1.5", "x7", "2"]));
+        Assert.That(() => text.ToBeatSet("diagnosis"), Throws.TypeOf<FrameDataException>().With.Message.EqualTo("column 'c', row 1: 'x7' is not a number"));
+        var dates = Frame(new DateTimeDataFrameColumn("when", [DateTime.UnixEpoch, DateTime.UnixEpoch, DateTime.UnixEpoch]));
+        Assert.That(() => dates.ToBeatSet("diagnosis"), Throws.TypeOf<FrameDataException>().With.Message.StartsWith("column 'when', row 0:").And.Message.Contains("not a number"));
+        var infinite = Frame(new DoubleDataFrameColumn("c", [1, double.PositiveInfinity, 2]));
+        Assert.That(() => infinite.ToBeatSet("diagnosis"), Throws.TypeOf<FrameDataException>().With.Message.StartsWith("column 'c', row 1:"));
+        var badLabel = Frame(new Int32DataFrameColumn("c", [7, 8, 9]), new Int32DataFrameColumn("diagnosis", [0, 1, 5]));
+        Assert.That(() => badLabel.ToBeatSet("diagnosis"), Throws.TypeOf<FrameDataException>().With.Message.EqualTo("column 'diagnosis', row 2: label '5' is not a whole class 0-4"));
+        var fractional = Frame(new Int32DataFrameColumn("c", [7, 8, 9]), new DoubleDataFrameColumn("diagnosis", [0, 1.5, 2]));
+        Assert.That(() => fractional.ToBeatSet("diagnosis"), Throws.TypeOf<FrameDataException>().With.Message.Contains("row 1"));
+        var noLabel = Frame(new Int32DataFrameColumn("c", [7, 8, 9]), new Int32DataFrameColumn("diagnosis", new int?[] { 0, null, 1 }));
+        Assert.That(() => noLabel.ToBeatSet("diagnosis"), Throws.TypeOf<FrameDataException>().With.Message.EqualTo("column 'diagnosis', row 1: missing label"));
+        Assert.That(noLabel.ToBeatSet("diagnosis", labelsRequired: false).Labels, Is.EqualTo(new[] { 0, -1, 1 }));
+        Assert.That(() => good.ToDataFrame().ToBeatSet("y"), Throws.TypeOf<FrameDataException>().With.Message.StartsWith("column 'y': no such column"));
+    }
+}
