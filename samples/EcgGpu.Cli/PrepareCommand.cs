@@ -11,14 +11,25 @@ internal static class PrepareCommand
         var mitdb = new Option<string?>("--mitdb") { Description = "Folder of raw MIT-BIH records (default: $ECG_MITDB or ../shared/data/mitdb)." };
         var split = CliCommon.Split();
         var seed = CliCommon.Seed();
-        var outDir = CliCommon.Out();
-        var command = new Command("prepare", "Extract Kaggle-format beats from raw MIT-BIH records: mitbih_train.csv, mitbih_test.csv and manifest.json in --out.")
+        var sample = new Option<bool>("--sample")
         {
-            mitdb, split, seed, outDir,
+            Description = $"Write the small stratified sample the repository ships as the default data ({MitdbSample.DefaultTrain} train and {MitdbSample.DefaultTest} test beats, gzip, with RR features, manifest and attribution) instead of the full files.",
+        };
+        var outDir = CliCommon.Out();
+        var command = new Command("prepare", "Extract Kaggle-format beats from raw MIT-BIH records: mitbih_train.csv, mitbih_test.csv, their _rr.csv and manifest.json in --out.")
+        {
+            mitdb, split, seed, sample, outDir,
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
             var dir = r.GetValue(mitdb) ?? Mitdb.FindDirectory() ?? throw new DirectoryNotFoundException("no --mitdb given and none found ($ECG_MITDB or ../shared/data/mitdb)");
+            if (r.GetValue(sample))
+            {
+                if (r.GetValue(split) != "kaggle") throw new ArgumentException("--sample is drawn from the kaggle split; leave --split out");
+                var (train, test) = MitdbSample.Write(dir, r.GetValue(outDir)!, seed: r.GetValue(seed), progress: new SyncStatus());
+                Console.WriteLine($"sample: train {train.Count} beats ({Counts(train)}), test {test.Count} beats ({Counts(test)}) -> {r.GetValue(outDir)}");
+                return 0;
+            }
             var prepared = MitdbPreparation.Run(dir, r.GetValue(outDir)!, CliCommon.ParseSplit(r.GetValue(split)!), r.GetValue(seed), new SyncStatus());
             Console.WriteLine($"train: {prepared.Train.Count} beats ({Counts(prepared.Train)}) -> {prepared.TrainPath}");
             Console.WriteLine($"test:  {prepared.Test.Count} beats ({Counts(prepared.Test)}) -> {prepared.TestPath}");
