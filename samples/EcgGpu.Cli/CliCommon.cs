@@ -1,9 +1,10 @@
+using System.Globalization;
 using System.CommandLine;
 using EcgGpu.Data;
 using EcgGpu.Evaluation;
 using EcgGpu.Nn;
 using EcgGpu.Runtime;
-using Spectre.Console;
+using Microsoft.Data.Analysis;
 
 namespace EcgGpu.Cli;
 
@@ -23,7 +24,11 @@ internal static class CliCommon
     }.AcceptOnly("auto", "cpu", "ilgpu-cpu", "opencl", "cuda");
 
     public static Option<int?> Device() => new("--device") { Description = "Device index within the backend (see `ecg devices`)." };
-    public static Option<string?> Data() => new("--data") { Description = "Folder with mitbih_train.csv[.gz] and mitbih_test.csv[.gz] (Kaggle format)." };
+    public static Option<string?> Data() => new("--data")
+    {
+        Description = "Folder with mitbih_train.csv[.gz] and mitbih_test.csv[.gz] (Kaggle format, with _rr.csv beside them when there are), "
+            + "or 'synthetic' for generated beats; default: the MIT-BIH sample shipped with ecg (about 3,000 train and 1,500 test beats with RR features).",
+    };
     public static Option<string?> Mitdb() => new("--mitdb") { Description = "Folder of raw MIT-BIH records; beats are extracted once and cached (~/.cache/ecggpu/beats)." };
     public static Option<string> Split() => new Option<string>("--split")
     {
@@ -49,30 +54,60 @@ internal static class CliCommon
 
     public static SplitKind ParseSplit(string split) => split == "inter-patient" ? SplitKind.InterPatient : SplitKind.Kaggle;
 
-    /// <summary>Train and test beats from --data, --mitdb, or the synthetic generator; with a description for reports.</summary>
+    /// <summary>
+    /// Train and test beats as row-major <see cref="BeatSet"/>s for the device: <see cref="LoadFrames"/>, then the one
+    /// conversion per data set from the frame, timed on stderr.
+    /// </summary>
     public static (BeatSet Train, BeatSet Test, string Description) LoadData(string? data, string? mitdb, string split, int seed)
     {
+        var (trainFrame, testFrame, description) = LoadFrames(data, mitdb, split, seed);
+        var (train, trainSeconds) = trainFrame.ToBeatSetTimed();
+        var (test, testSeconds) = testFrame.ToBeatSetTimed();
+        Status($"frames to row-major arrays: {train.Count} x {train.Length} in {trainSeconds:F2} s, {test.Count} x {test.Length} in {testSeconds:F2} s");
+        return (train, test, description);
+    }
+
+    /// <summary>
+    /// Train and test beats as frames (<see cref="BeatFrame"/>): from --data DIR (Kaggle files), --data synthetic,
+    /// --mitdb (raw records), or by default the MIT-BIH sample shipped with ecg; with a description for reports.
+    /// </summary>
+    public static (DataFrame Train, DataFrame Test, string Description) LoadFrames(string? data, string? mitdb, string split, int seed)
+    {
         if (data is not null && mitdb is not null) throw new ArgumentException("give --data or --mitdb, not both");
-        if (data is not null)
+        if (data == SyntheticData)
         {
-            if (!Directory.Exists(data)) throw new DirectoryNotFoundException($"--data {data}: no such folder");
-            var train = KaggleCsv.Find(data, KaggleCsv.TrainFile) ?? throw new FileNotFoundException($"--data {data}: no {KaggleCsv.TrainFile} or {KaggleCsv.TrainFile}.gz there");
-            var test = KaggleCsv.Find(data, KaggleCsv.TestFile) ?? throw new FileNotFoundException($"--data {data}: no {KaggleCsv.TestFile} or {KaggleCsv.TestFile}.gz there");
-            Status($"reading {train} and {test}");
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var (trainBeats, testBeats) = (KaggleCsv.Read(train), KaggleCsv.Read(test));
-            Status($"read {trainBeats.Count} + {testBeats.Count} beats in {clock.Elapsed.TotalSeconds:F1} s");
-            return (trainBeats, testBeats, $"Kaggle-format files in {data}");
+            Status($"--data synthetic: {SyntheticTrain} + {SyntheticTest} generated beats (seed {seed})");
+            return (SyntheticBeats.Generate(SyntheticTrain, seed, SyntheticWeights).ToDataFrame(), SyntheticBeats.Generate(SyntheticTest, seed + 1000, SyntheticWeights).ToDataFrame(),
+                $"synthetic beats ({SyntheticTrain} train, {SyntheticTest} test, seed {seed})");
         }
         if (mitdb is not null)
         {
             var (train, test) = MitdbPreparation.LoadCached(mitdb, ParseSplit(split), seed, progress: new Progress<string>(Status));
-            return (train, test, $"MIT-BIH records in {mitdb}, {split} split (seed {seed})");
+            return (train.ToDataFrame(), test.ToDataFrame(), $"MIT-BIH records in {mitdb}, {split} split (seed {seed})");
         }
-        Status($"no --data or --mitdb: using {SyntheticTrain} + {SyntheticTest} synthetic beats (seed {seed})");
-        return (SyntheticBeats.Generate(SyntheticTrain, seed, SyntheticWeights), SyntheticBeats.Generate(SyntheticTest, seed + 1000, SyntheticWeights),
-            $"synthetic beats ({SyntheticTrain} train, {SyntheticTest} test, seed {seed})");
+        string description;
+        if (data is null)
+        {
+            data = MitdbSample.FindShipped() ?? throw new DirectoryNotFoundException(
+                $"the MIT-BIH sample is not beside ecg ({Path.Combine(AppContext.BaseDirectory, "data", MitdbSample.FolderName)}); give --data DIR, --mitdb DIR or --data synthetic");
+            description = "MIT-BIH sample shipped with ecg ({0} train, {1} test beats, stratified by class; PhysioNet, ODC-By 1.0)";
+        }
+        else
+        {
+            if (!Directory.Exists(data)) throw new DirectoryNotFoundException($"--data {data}: no such folder");
+            description = $"Kaggle-format files in {data} ({{0}} train, {{1}} test beats)";
+        }
+        var trainPath = KaggleCsv.Find(data, KaggleCsv.TrainFile) ?? throw new FileNotFoundException($"--data {data}: no {KaggleCsv.TrainFile} or {KaggleCsv.TrainFile}.gz there");
+        var testPath = KaggleCsv.Find(data, KaggleCsv.TestFile) ?? throw new FileNotFoundException($"--data {data}: no {KaggleCsv.TestFile} or {KaggleCsv.TestFile}.gz there");
+        Status($"reading {trainPath} and {testPath}");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (trainFrame, testFrame) = (BeatFrame.ReadKaggleCsv(trainPath), BeatFrame.ReadKaggleCsv(testPath));
+        Status($"read {trainFrame.Rows.Count} + {testFrame.Rows.Count} beats into frames in {clock.Elapsed.TotalSeconds:F1} s");
+        return (trainFrame, testFrame, string.Format(CultureInfo.InvariantCulture, description, trainFrame.Rows.Count.ToString("N0", CultureInfo.InvariantCulture), testFrame.Rows.Count.ToString("N0", CultureInfo.InvariantCulture)));
     }
+
+    /// <summary>The value of --data that asks for generated beats.</summary>
+    public const string SyntheticData = "synthetic";
 
     public static void Status(string message) => Console.Error.WriteLine(message);
 
@@ -124,20 +159,32 @@ internal static class CliCommon
     public static void PrintMetrics(ModelResult r)
     {
         var m = r.Metrics;
-        var table = new Table().Title($"{r.Model} on {r.Backend}: accuracy {m.Accuracy:F4}, macro-F1 {m.Macro.F1:F4}, ROC-AUC {m.RocAucMacro:F4}");
-        foreach (var h in new[] { "class", "precision (+P)", "recall (Se)", "F1", "ROC-AUC", "support" }) table.AddColumn(new TableColumn(h).RightAligned());
-        foreach (var c in m.PerClass)
-            table.AddRow(c.Name, c.Precision.ToString("F4"), c.Recall.ToString("F4"), c.F1.ToString("F4"), double.IsFinite(c.RocAuc) ? c.RocAuc.ToString("F4") : "n/a", c.Support.ToString());
-        AnsiConsole.Write(table);
+        string F(double v) => double.IsFinite(v) ? v.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
+        Console.Write($"{r.Model} on {r.Backend}: accuracy {F(m.Accuracy)}, macro-F1 {F(m.Macro.F1)}, ROC-AUC {F(m.RocAucMacro)}\n" + TextTable.Format(
+            ["class", "precision (+P)", "recall (Se)", "F1", "ROC-AUC", "support"],
+            m.PerClass.Select(c => (IReadOnlyList<string>)[c.Name, F(c.Precision), F(c.Recall), F(c.F1), F(c.RocAuc), c.Support.ToString(CultureInfo.InvariantCulture)]), 0));
     }
 
-    public static void PrintComparison(IReadOnlyList<ModelResult> results)
+    /// <summary>The comparison as plain text within 80 columns: the backend goes in the title when every model ran on the same one.</summary>
+    public static void PrintComparison(IReadOnlyList<ModelResult> results) => Console.Write(ComparisonText(results));
+
+    public static string ComparisonText(IReadOnlyList<ModelResult> results)
     {
-        var table = new Table().Title("comparison");
-        foreach (var h in new[] { "model", "backend", "accuracy", "macro-F1", "ROC-AUC", "params", "epochs", "train s" }) table.AddColumn(new TableColumn(h).RightAligned());
-        foreach (var r in results)
-            table.AddRow(r.Model, r.Backend, r.Metrics.Accuracy.ToString("F4"), r.Metrics.Macro.F1.ToString("F4"), r.Metrics.RocAucMacro.ToString("F4"),
-                r.Params.ToString("N0"), r.EpochsRun.ToString(), r.TrainSeconds.ToString("F1"));
-        AnsiConsole.Write(table);
+        var backends = results.Select(r => r.Backend).Distinct().ToList();
+        bool oneBackend = backends.Count == 1;
+        var headers = new List<string> { "model" };
+        if (!oneBackend) headers.Add("backend");
+        headers.AddRange(["accuracy", "macro-F1", "ROC-AUC", "params", "epochs", "train s"]);
+        var rows = results.Select(r =>
+        {
+            var cells = new List<string> { r.Model };
+            if (!oneBackend) cells.Add(r.Backend);
+            cells.AddRange([r.Metrics.Accuracy.ToString("F4", CultureInfo.InvariantCulture), r.Metrics.Macro.F1.ToString("F4", CultureInfo.InvariantCulture),
+                r.Metrics.RocAucMacro.ToString("F4", CultureInfo.InvariantCulture), r.Params.ToString("N0", CultureInfo.InvariantCulture),
+                r.EpochsRun.ToString(CultureInfo.InvariantCulture), r.TrainSeconds.ToString("F1", CultureInfo.InvariantCulture)]);
+            return (IReadOnlyList<string>)cells;
+        });
+        var title = oneBackend && results.Count > 0 ? $"comparison on {backends[0]} ({results[0].Device})" : "comparison";
+        return title + "\n" + TextTable.Format(headers, rows, oneBackend ? [0] : [0, 1]);
     }
 }

@@ -24,7 +24,7 @@ internal static class EdaCommand
         command.SetAction(r => CliCommon.Guard(() =>
         {
             if (r.GetValue(bins) < 2) throw new ArgumentException($"--bins must be at least 2, not {r.GetValue(bins)}");
-            var (train, test, description) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, r.GetValue(seed));
+            var (train, test, description) = CliCommon.LoadFrames(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, r.GetValue(seed));
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var result = Eda.Analyze(train, test, accelerator, description, r.GetValue(bins));
             Eda.WriteAll(r.GetValue(outDir)!, result);

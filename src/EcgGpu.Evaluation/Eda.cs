@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using EcgGpu.Data;
 using EcgGpu.Runtime;
+using Microsoft.Data.Analysis;
 
 namespace EcgGpu.Evaluation;
 
@@ -23,38 +24,39 @@ public sealed record EdaResult(
 public static class Eda
 {
     public static EdaResult Analyze(BeatSet train, BeatSet test, Accelerator accelerator, string data, int bins = FeatureSelection.DefaultBins)
+        => Analyze(train.ToDataFrame(), test.ToDataFrame(), accelerator, data, bins);
+
+    /// <summary>
+    /// The analysis of beat frames: class counts, class profiles and the summary statistics on the frame's
+    /// columns; information gain and correlation on the row-major array it converts to once (timed as "to_row_major").
+    /// </summary>
+    public static EdaResult Analyze(DataFrame train, DataFrame test, Accelerator accelerator, string data, int bins = FeatureSelection.DefaultBins,
+        string labelColumn = BeatFrame.Label)
     {
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
-        int w = train.Length, k = BeatSet.Classes;
-        var mean = new double[k][];
-        var std = new double[k][];
-        var example = new float[k][];
-        for (int c = 0; c < k; c++)
-        {
-            mean[c] = new double[w];
-            std[c] = new double[w];
-            var rows = Enumerable.Range(0, train.Count).Where(i => train.Labels[i] == c).ToArray();
-            example[c] = rows.Length > 0 ? train.Row(rows[0]).ToArray() : new float[w];
-            foreach (var r in rows) { var row = train.Row(r); for (int j = 0; j < w; j++) mean[c][j] += row[j]; }
-            for (int j = 0; j < w; j++) mean[c][j] /= Math.Max(1, rows.Length);
-            foreach (var r in rows) { var row = train.Row(r); for (int j = 0; j < w; j++) std[c][j] += (row[j] - mean[c][j]) * (row[j] - mean[c][j]); }
-            for (int j = 0; j < w; j++) std[c][j] = rows.Length > 1 ? Math.Sqrt(std[c][j] / (rows.Length - 1)) : 0;
-        }
+        var trainCounts = FrameStatistics.CountClasses(train, labelColumn);
+        var testCounts = FrameStatistics.CountClasses(test, labelColumn);
+        var profiles = FrameStatistics.Profiles(train, labelColumn);
         seconds["class_profiles"] = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
-        var (ranked, gains) = FeatureSelection.Rank(accelerator, train, bins);
+        var rows = train.ToBeatSet(labelColumn, profiles.Columns);
+        seconds["to_row_major"] = clock.Elapsed.TotalSeconds;
+
+        clock.Restart();
+        var (ranked, gains) = FeatureSelection.Rank(accelerator, rows, bins);
         seconds["information_gain"] = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
-        var correlation = Correlation(accelerator, train);
+        var correlation = Correlation(accelerator, rows);
         seconds["correlation"] = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
-        var summary = train.Describe();
+        var summary = FrameStatistics.Summaries(train, profiles.Columns);
         seconds["describe"] = clock.Elapsed.TotalSeconds;
-        return new EdaResult(data, accelerator.Device.Kind.ToCliName(), train.ClassCounts(), test.ClassCounts(), mean, std, example, gains, ranked, bins, correlation, summary, seconds);
+        return new EdaResult(data, accelerator.Device.Kind.ToCliName(), trainCounts, testCounts, profiles.Mean, profiles.Std, profiles.Example,
+            gains, ranked, bins, correlation, summary, seconds);
     }
 
     /// <summary>Pearson correlation of the columns: standardise on the host, then Zᵀ·Z / n as one GEMM on the accelerator. Constant columns get 0.</summary>

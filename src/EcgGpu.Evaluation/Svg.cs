@@ -36,7 +36,9 @@ public static class Svg
         double X(double v) => left + (v - x0) / (x1 - x0) * pw;
         double Y(double v) => top + ph - (v - y0) / (y1 - y0) * ph;
         var sb = Open(width, height, title);
-        Axes(sb, left, top, pw, ph, x0, x1, y0, y1, X, Y, xLabel, yLabel, height);
+        // Epochs and other counts get whole-number ticks, not 3.3, 5.5, 7.8.
+        bool wholeX = !squareUnit && xs.All(v => v == Math.Floor(v));
+        Axes(sb, left, top, pw, ph, x0, x1, y0, y1, X, Y, xLabel, yLabel, height, wholeX);
         if (squareUnit) sb.Append($"<line x1=\"{F(X(0))}\" y1=\"{F(Y(0))}\" x2=\"{F(X(1))}\" y2=\"{F(Y(1))}\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>");
         if (markX is double m && double.IsFinite(m))
         {
@@ -131,18 +133,31 @@ public static class Svg
     private static string Close(StringBuilder sb) => sb.Append("</svg>").ToString();
 
     private static void Axes(StringBuilder sb, double left, double top, double pw, double ph, double x0, double x1, double y0, double y1,
-        Func<double, double> X, Func<double, double> Y, string xLabel, string yLabel, int height)
+        Func<double, double> X, Func<double, double> Y, string xLabel, string yLabel, int height, bool wholeX)
     {
         sb.Append($"<rect x=\"{F(left)}\" y=\"{F(top)}\" width=\"{F(pw)}\" height=\"{F(ph)}\" fill=\"none\" stroke=\"#888\"/>");
         for (int i = 0; i <= 4; i++)
         {
-            double yv = y0 + (y1 - y0) * i / 4, xv = x0 + (x1 - x0) * i / 4;
+            double yv = y0 + (y1 - y0) * i / 4;
             sb.Append($"<line x1=\"{F(left)}\" y1=\"{F(Y(yv))}\" x2=\"{F(left + pw)}\" y2=\"{F(Y(yv))}\" stroke=\"#eee\"/>");
             sb.Append($"<text x=\"{F(left - 4)}\" y=\"{F(Y(yv) + 4)}\" font-size=\"10\" text-anchor=\"end\">{Tick(yv, y1 - y0)}</text>");
-            sb.Append($"<text x=\"{F(X(xv))}\" y=\"{F(top + ph + 14)}\" font-size=\"10\" text-anchor=\"middle\">{Tick(xv, x1 - x0)}</text>");
         }
+        foreach (var xv in XTicks(x0, x1, wholeX))
+            sb.Append($"<text x=\"{F(X(xv))}\" y=\"{F(top + ph + 14)}\" font-size=\"10\" text-anchor=\"middle\">{(wholeX ? xv.ToString("0", CultureInfo.InvariantCulture) : Tick(xv, x1 - x0))}</text>");
         sb.Append($"<text x=\"{F(left + pw / 2)}\" y=\"{height - 8}\" font-size=\"12\" text-anchor=\"middle\">{Escape(xLabel)}</text>");
         sb.Append($"<text x=\"14\" y=\"{F(top + ph / 2)}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 {F(top + ph / 2)})\">{Escape(yLabel)}</text>");
+    }
+
+    /// <summary>Five evenly spaced ticks; on a whole-number axis, whole numbers a whole step apart (about five of them).</summary>
+    public static IEnumerable<double> XTicks(double x0, double x1, bool whole)
+    {
+        if (!whole)
+        {
+            for (int i = 0; i <= 4; i++) yield return x0 + (x1 - x0) * i / 4;
+            yield break;
+        }
+        double step = Math.Max(1, Math.Ceiling((x1 - x0) / 5));
+        for (double v = Math.Ceiling(x0); v <= x1 + 1e-9; v += step) yield return v;
     }
 
     private static string Tick(double v, double range)

@@ -132,3 +132,35 @@ public sealed class BeatFrameTests
         Assert.That(() => good.ToDataFrame().ToBeatSet("y"), Throws.TypeOf<FrameDataException>().With.Message.StartsWith("column 'y': no such column"));
     }
 }
+
+public sealed class FrameEdaTests
+{
+    [Test]
+    public void Describe_on_a_frame_matches_pandas()
+    {
+        // pandas: pd.DataFrame({'0':[1,2,3,4], '1':[0,0,0,10]}).describe()
+        var frame = new DataFrame(new SingleDataFrameColumn("0", [1f, 2f, 3f, 4f]), new SingleDataFrameColumn("1", [0f, 0f, 0f, 10f]), new Int32DataFrameColumn("label", [0, 1, 2, 3]));
+        var d = FrameStatistics.Describe(frame);
+        Assert.That(Enumerable.Range(0, 8).Select(r => (double)d.Columns["0"][r]!), Is.EqualTo(new[] { 4, 2.5, 1.2909944487358056, 1, 1.75, 2.5, 3.25, 4 }).Within(1e-12));
+        Assert.That(Enumerable.Range(0, 8).Select(r => (double)d.Columns["1"][r]!), Is.EqualTo(new double[] { 4, 2.5, 5, 0, 0, 0, 2.5, 10 }));
+        Assert.That(FrameStatistics.CountClasses(frame), Is.EqualTo(new long[] { 1, 1, 1, 1, 0 }));
+    }
+
+    [Test]
+    public void Eda_on_frames_gives_the_beat_set_statistics()
+    {
+        var train = SyntheticBeats.Generate(150, 8, [0.5, 0.2, 0.1, 0.1, 0.1]);
+        var test = SyntheticBeats.Generate(40, 9);
+        using var acc = CpuAccelerator.Create();
+        var r = EcgGpu.Evaluation.Eda.Analyze(train.ToDataFrame(), test.ToDataFrame(), acc, "synthetic");
+        Assert.That(r.Summary, Is.EqualTo(train.Describe()));
+        Assert.That(r.TrainCounts, Is.EqualTo(train.ClassCounts()));
+        Assert.That(r.TestCounts, Is.EqualTo(test.ClassCounts()));
+        Assert.That(r.InformationGainRanking, Is.EqualTo(FeatureSelection.Rank(acc, train).Ranked));
+        var vRows = Enumerable.Range(0, train.Count).Where(i => train.Labels[i] == 2).ToArray();
+        double mean60 = vRows.Sum(i => (double)train.Samples[i * 187 + 60]) / vRows.Length;
+        Assert.That(r.ClassMean[2][60], Is.EqualTo(mean60).Within(1e-12));
+        Assert.That(r.ClassExample[2], Is.EqualTo(train.Row(vRows[0]).ToArray()));
+        Assert.That(r.Seconds.ContainsKey("to_row_major"));
+    }
+}

@@ -34,7 +34,7 @@ public sealed class WorkflowTests
     public void Train_evaluate_predict_round_trip_on_synthetic_beats()
     {
         var run = Path.Combine(_dir, "cnn-ig");
-        Assert.That(Ecg($"train --model cnn-ig --epochs 2 --backend cpu --out {run}"), Is.EqualTo(0));
+        Assert.That(Ecg($"train --model cnn-ig --epochs 2 --data synthetic --backend cpu --out {run}"), Is.EqualTo(0));
         foreach (var f in new[] { "model.safetensors", "history.csv", "metrics.json", "report.md", "report.html" })
             Assert.That(File.Exists(Path.Combine(run, f)), f);
         Assert.That(Directory.GetFiles(run, "*.tmp"), Is.Empty, "no temporary files left");
@@ -54,7 +54,7 @@ public sealed class WorkflowTests
 
         // evaluate with the stored weights (and the IG-60 + StandardScaler preprocessing stored with them) gives the same accuracy.
         var evaluated = Path.Combine(_dir, "evaluated");
-        Assert.That(Ecg($"evaluate --weights {run}/model.safetensors --backend cpu --out {evaluated}"), Is.EqualTo(0));
+        Assert.That(Ecg($"evaluate --weights {run}/model.safetensors --data synthetic --backend cpu --out {evaluated}"), Is.EqualTo(0));
         using var again = JsonDocument.Parse(File.ReadAllText(Path.Combine(evaluated, "metrics.json")));
         Assert.That(again.RootElement.GetProperty("accuracy").GetDouble(), Is.EqualTo(m.GetProperty("accuracy").GetDouble()).Within(1e-9));
 
@@ -89,11 +89,11 @@ public sealed class WorkflowTests
         // Patience 10: no early stop and no learning-rate cut within 4 epochs (those counters restart on resume).
         var straight = Path.Combine(_dir, "straight");
         var resumed = Path.Combine(_dir, "resumed");
-        Assert.That(Ecg($"train --model cnn-ig --epochs 4 --patience 10 --backend cpu --out {straight}"), Is.EqualTo(0));
-        Assert.That(Ecg($"train --model cnn-ig --epochs 2 --patience 10 --backend cpu --out {resumed}"), Is.EqualTo(0));
-        Assert.That(Ecg($"train --model cnn-ig --epochs 2 --patience 10 --backend cpu --out {resumed} --resume {resumed}"), Is.EqualTo(2), "nothing left to do");
-        Assert.That(Ecg($"train --model cnn --epochs 4 --backend cpu --out {resumed} --resume {resumed}"), Is.EqualTo(2), "another model");
-        Assert.That(Ecg($"train --model cnn-ig --epochs 4 --patience 10 --backend cpu --out {resumed} --resume {resumed}"), Is.EqualTo(0));
+        Assert.That(Ecg($"train --model cnn-ig --epochs 4 --patience 10 --data synthetic --backend cpu --out {straight}"), Is.EqualTo(0));
+        Assert.That(Ecg($"train --model cnn-ig --epochs 2 --patience 10 --data synthetic --backend cpu --out {resumed}"), Is.EqualTo(0));
+        Assert.That(Ecg($"train --model cnn-ig --epochs 2 --patience 10 --data synthetic --backend cpu --out {resumed} --resume {resumed}"), Is.EqualTo(2), "nothing left to do");
+        Assert.That(Ecg($"train --model cnn --epochs 4 --data synthetic --backend cpu --out {resumed} --resume {resumed}"), Is.EqualTo(2), "another model");
+        Assert.That(Ecg($"train --model cnn-ig --epochs 4 --patience 10 --data synthetic --backend cpu --out {resumed} --resume {resumed}"), Is.EqualTo(0));
 
         Assert.That(File.ReadAllBytes(Path.Combine(resumed, "last.safetensors")), Is.EqualTo(File.ReadAllBytes(Path.Combine(straight, "last.safetensors"))),
             "weights, Adam's moments, dropout streams and epoch after 2 + 2 epochs equal those after 4");
