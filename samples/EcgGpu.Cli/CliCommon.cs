@@ -27,7 +27,7 @@ internal static class CliCommon
     public static Option<string?> Data() => new("--data")
     {
         Description = "Folder with mitbih_train.csv[.gz] and mitbih_test.csv[.gz] (Kaggle format, with _rr.csv beside them when there are), "
-            + "or 'synthetic' for generated beats; default: the MIT-BIH sample shipped with ecg (about 3,000 train and 1,500 test beats with RR features).",
+            + "or 'synthetic' for generated beats; default: the MIT-BIH sample shipped with ecg (2,500 train and 1,500 test beats with RR features).",
     };
     public static Option<string?> Mitdb() => new("--mitdb") { Description = "Folder of raw MIT-BIH records; beats are extracted once and cached (~/.cache/ecggpu/beats)." };
     public static Option<string> Split() => new Option<string>("--split")

@@ -16,7 +16,7 @@ namespace EcgGpu.Data;
 /// </summary>
 public static class MitdbSample
 {
-    public const int DefaultTrain = 3000, DefaultTest = 1500, DefaultSeed = 1;
+    public const int DefaultTrain = 2500, DefaultTest = 1500, DefaultSeed = 1;
 
     /// <summary>The folder name in the repository and beside the <c>ecg</c> tool.</summary>
     public const string FolderName = "mitbih-sample";
