@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using EcgGpu.Data;
 using EcgGpu.Evaluation;
+using Microsoft.Data.Analysis;
 
 namespace EcgGpu.Cli;
 
@@ -26,8 +27,7 @@ internal static class PredictCommand
             var (model, preprocessing) = Experiment.Load(w, accelerator);
             using (model)
             {
-                var p = model.Predict(preprocessing.Apply(beats).Samples);
-                var text = Format(p, model.Classes, beats.Labels);
+                var text = Format(FrameTraining.Predict(model, preprocessing, beats.ToDataFrame()));
                 var path = r.GetValue(output);
                 if (path is null) Console.Write(text);
                 else
@@ -41,17 +41,16 @@ internal static class PredictCommand
         return command;
     }
 
-    public static string Format(float[] probabilities, int classes, int[] labels)
+    /// <summary>The prediction frame (<see cref="FrameTraining.Predict"/>) as CSV: row,label,class,name,p0..p4.</summary>
+    public static string Format(DataFrame predictions)
     {
-        var sb = new StringBuilder("row,label,class,name," + string.Join(",", Enumerable.Range(0, classes).Select(c => $"p{c}")) + "\n");
-        for (int row = 0; row < labels.Length; row++)
+        var probabilities = FrameTraining.ProbabilityColumns.Select(c => predictions.Columns[c]).ToArray();
+        var sb = new StringBuilder("row,label,class,name," + string.Join(",", FrameTraining.ProbabilityColumns) + "\n");
+        for (long row = 0; row < predictions.Rows.Count; row++)
         {
-            var p = probabilities.AsSpan(row * classes, classes);
-            int best = 0;
-            for (int c = 1; c < classes; c++) if (p[c] > p[best]) best = c;
-            sb.Append(row).Append(',').Append(labels[row] >= 0 ? labels[row].ToString(CultureInfo.InvariantCulture) : "").Append(',')
-              .Append(best).Append(',').Append(Experiment.ClassNames[best]);
-            foreach (var v in p) sb.Append(',').Append(v.ToString("G6", CultureInfo.InvariantCulture));
+            sb.Append(row).Append(',').Append(predictions.Columns["label"][row] is int label ? label.ToString(CultureInfo.InvariantCulture) : "").Append(',')
+              .Append(predictions.Columns["class"][row]).Append(',').Append(predictions.Columns["name"][row]);
+            foreach (var p in probabilities) sb.Append(',').Append(((float)p[row]!).ToString("G6", CultureInfo.InvariantCulture));
             sb.Append('\n');
         }
         return sb.ToString();

@@ -164,3 +164,44 @@ public sealed class FrameEdaTests
         Assert.That(r.Seconds.ContainsKey("to_row_major"));
     }
 }
+
+public sealed class FrameTrainingTests
+{
+    [Test]
+    public void A_users_frame_trains_with_its_label_column_and_predictions_come_back_as_a_frame()
+    {
+        var beats = SyntheticBeats.Generate(240, 11);
+        var frame = beats.ToDataFrame();
+        frame.Columns["label"].SetName("diagnosis");
+        var (train, test) = FrameSplits.Stratified(frame, 0.25, seed: 1, labelColumn: "diagnosis");
+        var dir = Path.Combine(Path.GetTempPath(), "ecg-frame-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var acc = CpuAccelerator.Create();
+            var result = EcgGpu.Evaluation.FrameTraining.Run(acc, train, test, "diagnosis", new EcgGpu.Evaluation.ExperimentOptions("kachuee", Epochs: 1, BatchSize: 32), dir);
+            Assert.That(result.Metrics.PerClass.Sum(c => c.Support), Is.EqualTo(test.Rows.Count));
+            var (model, preprocessing) = EcgGpu.Evaluation.Experiment.Load(Path.Combine(dir, "model.safetensors"), acc);
+            using (model)
+            {
+                var predictions = EcgGpu.Evaluation.FrameTraining.Predict(model, preprocessing, test, "diagnosis");
+                Assert.That(predictions.Columns.Select(c => c.Name), Is.EqualTo(new[] { "label", "class", "name", "p0", "p1", "p2", "p3", "p4" }));
+                Assert.That(predictions.Rows.Count, Is.EqualTo(test.Rows.Count));
+                Assert.That(predictions.Columns["label"][0], Is.EqualTo(test.Columns["diagnosis"][0]));
+                double sum = Enumerable.Range(0, 5).Sum(c => (double)(float)predictions.Columns[$"p{c}"][3]!);
+                Assert.That(sum, Is.EqualTo(1).Within(1e-4));
+                Assert.That(predictions.Columns["name"][3], Is.EqualTo("NSVFQ"[(int)predictions.Columns["class"][3]!].ToString()));
+                var unlabelled = test.Clone();
+                unlabelled.Columns.Remove("diagnosis");
+                Assert.That(EcgGpu.Evaluation.FrameTraining.Predict(model, preprocessing, unlabelled, "diagnosis").Columns["label"].NullCount, Is.EqualTo(test.Rows.Count));
+            }
+            var bad = train.Clone();
+            bad.Columns["diagnosis"][5] = 9;
+            Assert.That(() => EcgGpu.Evaluation.FrameTraining.Run(acc, bad, test, "diagnosis", new EcgGpu.Evaluation.ExperimentOptions("kachuee", Epochs: 1), dir),
+                Throws.TypeOf<FrameDataException>().With.Message.EqualTo("column 'diagnosis', row 5: label '9' is not a whole class 0-4"));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+}
