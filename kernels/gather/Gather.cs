@@ -29,4 +29,25 @@ public static class Gather
         var device = Launch.Device(acc);
         device.Kernels<GatherKernels.Loaded>().Ints(device, count, indexOffset, Launch.View(src), Launch.View(index), Launch.View(dst));
     }
+
+    /// <summary>
+    /// dst[i, dstOffset + j] = src[i, srcOffset + j] for i &lt; count, j &lt; width, where src rows hold
+    /// <paramref name="srcStride"/> values and dst rows <paramref name="dstStride"/>: joins a beat branch's
+    /// features with the RR features, and splits a row back into its parts.
+    /// </summary>
+    public static void Columns(int count, int width, DeviceBuffer<float> src, int srcStride, int srcOffset, DeviceBuffer<float> dst, int dstStride, int dstOffset)
+    {
+        var acc = Launch.Same(src, dst);
+        if (srcOffset < 0 || srcOffset + width > srcStride) throw new ArgumentOutOfRangeException(nameof(srcOffset), $"columns {srcOffset}..{srcOffset + width - 1} are not within source rows of {srcStride}");
+        if (dstOffset < 0 || dstOffset + width > dstStride) throw new ArgumentOutOfRangeException(nameof(dstOffset), $"columns {dstOffset}..{dstOffset + width - 1} are not within destination rows of {dstStride}");
+        Launch.AtLeast(src, (long)count * srcStride, nameof(src));
+        Launch.AtLeast(dst, (long)count * dstStride, nameof(dst));
+        if (count == 0 || width == 0) return;
+        if (Launch.IsCpu(acc)) { GatherCpu.Columns(count, width, Launch.Span(src), srcStride, srcOffset, Launch.Span(dst), dstStride, dstOffset); return; }
+        var device = Launch.Device(acc);
+        device.Kernels<GatherKernels.Loaded>().Columns(device, new GatherKernels.ColumnsShape
+        {
+            Count = count, Width = width, SrcStride = srcStride, SrcOffset = srcOffset, DstStride = dstStride, DstOffset = dstOffset,
+        }, Launch.View(src), Launch.View(dst));
+    }
 }

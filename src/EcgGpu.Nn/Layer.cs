@@ -70,6 +70,9 @@ public abstract class Layer : IDisposable
     /// </summary>
     public bool InputGradientNeeded { get; internal set; } = true;
 
+    /// <summary>Layers this one runs inside it whose state is not a parameter (a branch's Dropout masks); empty for plain layers.</summary>
+    public virtual IEnumerable<Layer> Children => [];
+
     /// <summary>Keras's name for the layer type, for <c>Summary()</c>.</summary>
     public virtual string TypeName => GetType().Name;
 

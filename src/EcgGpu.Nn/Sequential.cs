@@ -32,6 +32,11 @@ public sealed partial class Sequential : IDisposable
     public string Name { get; }
     public int[] InputShape { get; }
     public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>The layers and, depth first, the layers they hold (<see cref="Layer.Children"/>).</summary>
+    public IEnumerable<Layer> AllLayers => _layers.SelectMany(Flatten);
+
+    private static IEnumerable<Layer> Flatten(Layer layer) => layer.Children.SelectMany(Flatten).Prepend(layer);
     public Accelerator? Accelerator { get; private set; }
     public int BatchSize { get; private set; }
     public Optimizer? Optimizer { get; private set; }
