@@ -78,21 +78,3 @@ public abstract class RecurrentLayer(int units, bool returnSequences) : Layer
         base.Dispose();
     }
 }
-
-public sealed class LSTM(int units, bool returnSequences = false) : RecurrentLayer(units, returnSequences)
-{
-    protected override RecurrentCell Cell => RecurrentCell.Lstm;
-}
-
-/// <summary>GRU with reset_after=True; <paramref name="relu"/> uses relu for the candidate (Keras activation='relu').</summary>
-public sealed class GRU(int units, bool returnSequences = false, bool relu = false) : RecurrentLayer(units, returnSequences)
-{
-    protected override RecurrentCell Cell => RecurrentCell.Gru;
-    protected override bool Relu => relu;
-}
-
-public sealed class SimpleRNN(int units, bool returnSequences = false, bool relu = false) : RecurrentLayer(units, returnSequences)
-{
-    protected override RecurrentCell Cell => RecurrentCell.SimpleRnn;
-    protected override bool Relu => relu;
-}
