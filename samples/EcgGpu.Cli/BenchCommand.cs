@@ -58,7 +58,7 @@ internal static class BenchCommand
         int width = Zoo.InputLength(name);
         var beats = SyntheticBeats.Generate(batch * steps, seed: 1);
         var x = beats.Width(width);
-        var data = new Dataset(x, beats.Labels, width);
+        var data = new LabeledRows(x, beats.Labels, width);
         double trainSeconds;
         long parameters;
         using (var model = Zoo.Create(name).Compile(accelerator, new AdamOptimizer(1e-3f), batch, seed: 1))

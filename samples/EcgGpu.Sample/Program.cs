@@ -16,7 +16,7 @@ var evaluation = model.Evaluate(Rows(test));
 Console.WriteLine($"{name} on {device.Name}: test accuracy {evaluation.Accuracy:F4} on {evaluation.Rows} beats");
 Console.WriteLine($"first ten predicted: {string.Join(" ", model.PredictClasses(test.Samples[..(10 * test.Length)]).Select(c => (BeatClass)c))}");
 
-static Dataset Rows(BeatSet s) => new(s.Samples, s.Labels, s.Length);
+static LabeledRows Rows(BeatSet s) => new(s.Samples, s.Labels, s.Length);
 
 // MIT-BIH beats, split 80/20 stratified by class as the Kaggle files are (a patient's beats land on both sides).
 static (BeatSet, BeatSet) MitdbSplit(string dir)

@@ -130,7 +130,7 @@ public static class Experiment
     public static double[][] ToRows(float[] probabilities, int classes)
         => Enumerable.Range(0, probabilities.Length / classes).Select(r => probabilities.AsSpan(r * classes, classes).ToArray().Select(v => (double)v).ToArray()).ToArray();
 
-    public static Dataset Rows(BeatSet s) => new(s.Samples, s.Labels, s.Length);
+    public static LabeledRows Rows(BeatSet s) => new(s.Samples, s.Labels, s.Length);
 
     /// <summary>A trained model from its weight file, with the preprocessing stored beside the weights.</summary>
     public static (Sequential Model, Preprocessing Preprocessing) Load(string weights, Accelerator accelerator)

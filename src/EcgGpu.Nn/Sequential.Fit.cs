@@ -12,7 +12,7 @@ public sealed partial class Sequential
     /// shuffled index once, batches are gathered on the device, and per step only the loss and the
     /// count of correct predictions come back.
     /// </summary>
-    public History Fit(Dataset train, Dataset? validation = null, FitOptions? options = null,
+    public History Fit(LabeledRows train, LabeledRows? validation = null, FitOptions? options = null,
         IReadOnlyList<ICallback>? callbacks = null, IProgress<EpochLog>? progress = null)
     {
         var acc = Accelerator ?? throw new InvalidOperationException("compile the model before Fit");
@@ -76,7 +76,7 @@ public sealed partial class Sequential
     }
 
     /// <summary>Mean loss and accuracy over <paramref name="data"/>, without dropout.</summary>
-    public Evaluation Evaluate(Dataset data)
+    public Evaluation Evaluate(LabeledRows data)
     {
         var acc = Accelerator ?? throw new InvalidOperationException("compile the model before Evaluate");
         data.Validate(InputWidth, Classes, "evaluation data");

@@ -11,7 +11,7 @@ public sealed partial class Sequential
     /// phase so that each is timed alone. The weights change as in training. The sum of the phases is a
     /// little above a free-running step, since the queue is drained between them.
     /// </summary>
-    public StepProfile ProfileSteps(Dataset data, int steps = 20, int warmup = 3)
+    public StepProfile ProfileSteps(LabeledRows data, int steps = 20, int warmup = 3)
     {
         var acc = Accelerator ?? throw new InvalidOperationException("compile the model before profiling");
         if (steps < 1 || warmup < 0) throw new ArgumentOutOfRangeException(nameof(steps), "steps must be at least 1 and warm-up steps not negative");

@@ -15,7 +15,7 @@ namespace EcgGpu.Tests;
 /// </summary>
 internal static class ToyBeats
 {
-    public static Dataset Make(int rows, int width, int seed)
+    public static LabeledRows Make(int rows, int width, int seed)
     {
         var rng = new Random(seed);
         var x = new float[rows * width];
@@ -32,7 +32,7 @@ internal static class ToyBeats
                 x[r * width + i] = (float)(0.3 + 0.1 * c + 0.4 * sign * Math.Exp(-d * d) + 0.05 * (rng.NextDouble() - 0.5));
             }
         }
-        return new Dataset(x, y, width);
+        return new LabeledRows(x, y, width);
     }
 }
 

@@ -18,7 +18,7 @@ public sealed class WorkflowTests
     [OneTimeTearDown]
     public void RemoveDirectory() => Directory.Delete(_dir, recursive: true);
 
-    private static int Ecg(string line) => Cli.Cli.Root().Parse(line).Invoke();
+    private static int Ecg(string line) => Cli.EcgTool.Root().Parse(line).Invoke();
 
     private static XDocument ParseHtml(string path)
     {

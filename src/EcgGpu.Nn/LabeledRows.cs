@@ -1,7 +1,7 @@
 namespace EcgGpu.Nn;
 
-/// <summary>Samples as rows of <see cref="Width"/> floats with integer class labels.</summary>
-public sealed record Dataset(float[] X, int[] Y, int Width)
+/// <summary>What Fit, Evaluate and ProfileSteps take: rows of <see cref="Width"/> floats with integer class labels (a Data BeatSet as a model sees it).</summary>
+public sealed record LabeledRows(float[] X, int[] Y, int Width)
 {
     public int Rows => Y.Length;
 
@@ -14,7 +14,7 @@ public sealed record Dataset(float[] X, int[] Y, int Width)
     }
 
     /// <summary>The rows at <paramref name="indices"/>.</summary>
-    public Dataset Take(IReadOnlyList<int> indices)
+    public LabeledRows Take(IReadOnlyList<int> indices)
     {
         var x = new float[indices.Count * Width];
         var y = new int[indices.Count];
@@ -23,6 +23,6 @@ public sealed record Dataset(float[] X, int[] Y, int Width)
             Array.Copy(X, (long)indices[i] * Width, x, (long)i * Width, Width);
             y[i] = Y[indices[i]];
         }
-        return new Dataset(x, y, Width);
+        return new LabeledRows(x, y, Width);
     }
 }
