@@ -19,10 +19,4 @@ Console.WriteLine($"first ten predicted: {string.Join(" ", model.PredictClasses(
 static LabeledRows Rows(BeatSet s) => new(s.Samples, s.Labels, s.Length);
 
 // MIT-BIH beats, split 80/20 stratified by class as the Kaggle files are (a patient's beats land on both sides).
-static (BeatSet, BeatSet) MitdbSplit(string dir)
-{
-    var (beats, _) = Mitdb.ExtractAll(dir);
-    var (trainRows, testRows) = Mitdb.StratifiedSplit(beats.Labels, 0.2, seed: 1);
-    BeatSet Take(int[] rows) => new(rows.SelectMany(r => beats.Samples.AsSpan(r * beats.Length, beats.Length).ToArray()).ToArray(), rows.Select(r => beats.Labels[r]).ToArray());
-    return (Take(trainRows), Take(testRows));
-}
+static (BeatSet, BeatSet) MitdbSplit(string dir) => Splits.Stratified(Mitdb.ExtractAll(dir).Beats, 0.2, seed: 1);

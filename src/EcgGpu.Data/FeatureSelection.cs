@@ -13,7 +13,7 @@ public static class FeatureSelection
     {
         using var x = accelerator.Upload<float>(data.Samples);
         using var y = accelerator.Upload<int>(data.Labels);
-        var gains = InfoGain.Compute(data.Count, data.Length, bins, BeatSet.Classes, x, y);
+        var gains = InfoGain.Compute(data.Count, data.Length, bins, BeatFormat.Classes, x, y);
         return (InfoGain.Rank(gains), gains);
     }
 }

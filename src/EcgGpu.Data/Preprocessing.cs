@@ -13,7 +13,7 @@ namespace EcgGpu.Data;
 /// </summary>
 public sealed record Preprocessing(int InputLength, int[]? Features = null, FeatureScaler? Scaler = null)
 {
-    public static Preprocessing None(int length = SyntheticBeats.Length) => new(length);
+    public static Preprocessing None(int length = BeatFormat.Length) => new(length);
 
     public int OutputLength => Features?.Length ?? InputLength;
 

@@ -7,8 +7,25 @@ public static class Splits
     public static (BeatSet Train, BeatSet Test) Stratified(BeatSet data, double testFraction, int seed)
     {
         if (testFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "a fraction strictly between 0 and 1");
-        var (train, test) = Mitdb.StratifiedSplit(data.Labels, testFraction, seed);
+        var (train, test) = StratifiedIndices(data.Labels, testFraction, seed);
         return (data.Take(train), data.Take(test));
+    }
+
+    /// <summary>The row indices of a stratified random split of <paramref name="labels"/>: <paramref name="testFraction"/> of each class (rounded) goes to the test side.</summary>
+    public static (int[] Train, int[] Test) StratifiedIndices(int[] labels, double testFraction, int seed)
+    {
+        var rng = new Random(seed);
+        var train = new List<int>();
+        var test = new List<int>();
+        foreach (var group in Enumerable.Range(0, labels.Length).GroupBy(i => labels[i]).OrderBy(g => g.Key))
+        {
+            var members = group.ToArray();
+            rng.Shuffle(members);
+            int cut = (int)Math.Round(members.Length * testFraction);
+            test.AddRange(members[..cut]);
+            train.AddRange(members[cut..]);
+        }
+        return (train.ToArray(), test.ToArray());
     }
 
     /// <summary>de Chazal et al. 2004: records of DS1 train, records of DS2 test (no patient on both sides); other records are left out.</summary>
@@ -32,7 +49,7 @@ public static class Splits
         var rng = new Random(seed);
         var counts = data.ClassCounts();
         long target = counts.Max();
-        var byClass = Enumerable.Range(0, BeatSet.Classes).Select(c => Enumerable.Range(0, data.Count).Where(i => data.Labels[i] == c).ToArray()).ToArray();
+        var byClass = Enumerable.Range(0, BeatFormat.Classes).Select(c => Enumerable.Range(0, data.Count).Where(i => data.Labels[i] == c).ToArray()).ToArray();
         var extraRows = new List<int>();
         foreach (var members in byClass)
             for (long k = members.Length; k < target && members.Length > 0; k++) extraRows.Add(members[rng.Next(members.Length)]);

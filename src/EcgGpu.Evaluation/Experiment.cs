@@ -34,8 +34,6 @@ public sealed record ModelResult(
 /// </summary>
 public static class Experiment
 {
-    public static IReadOnlyList<string> ClassNames { get; } = ["N", "S", "V", "F", "Q"];
-
     /// <summary>The preprocessing a model needs: the 60-input models take the information-gain top 60 with StandardScaler (as their notebook), the rest the raw beat.</summary>
     public static Preprocessing FitPreprocessing(string model, string features, BeatSet train, Accelerator accelerator)
     {
@@ -124,7 +122,7 @@ public static class Experiment
     public static ClassificationMetrics Score(Sequential model, BeatSet data)
     {
         var p = model.Predict(data.Samples);
-        return ClassificationMetrics.FromScores(data.Labels, ToRows(p, model.Classes), ClassNames);
+        return ClassificationMetrics.FromScores(data.Labels, ToRows(p, model.Classes), BeatFormat.ClassNames);
     }
 
     public static double[][] ToRows(float[] probabilities, int classes)

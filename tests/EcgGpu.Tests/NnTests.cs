@@ -1,3 +1,4 @@
+using EcgGpu.Data;
 using EcgGpu.Kernels;
 using EcgGpu.Nn;
 using EcgGpu.Nn.Layers;
@@ -59,7 +60,7 @@ public sealed class ZooTests
         var summary = model.Summary();
         TestContext.Out.WriteLine(summary);
         Assert.That(model.ParameterCount, Is.GreaterThan(0));
-        Assert.That(model.Classes, Is.EqualTo(Zoo.Classes));
+        Assert.That(model.Classes, Is.EqualTo(BeatFormat.Classes));
         Assert.That(summary, Does.Contain($"Total params: {model.ParameterCount:N0}"));
     }
 
@@ -135,7 +136,7 @@ public sealed class ZooTests
         using var cpu = CpuAccelerator.Create();
         // One batch per epoch: ilgpu-cpu emulates every group barrier with OS threads (about 50 s per cnn step on
         // two cores), so three steps are what the test suite can afford.
-        var data = ToyBeats.Make(32, Zoo.BeatLength, 5);
+        var data = ToyBeats.Make(32, BeatFormat.Length, 5);
         var losses = new List<double[]>();
         foreach (var acc in new Accelerator[] { cpu, device })
         {
@@ -189,7 +190,7 @@ public sealed class ZooTests
     [Test]
     public void The_same_seed_gives_identical_weights_on_the_cpu()
     {
-        var data = ToyBeats.Make(96, Zoo.BeatLength, 3);
+        var data = ToyBeats.Make(96, BeatFormat.Length, 3);
         var runs = new List<float[][]>();
         for (int i = 0; i < 2; i++)
         {
