@@ -16,6 +16,16 @@ public static class Zoo
 
     public static IReadOnlyList<string> Names { get; } = ["cnn", "cnn-gap", "lstm2", "gru2", "rnn-attention", "cnn-ig", "lstm", "cnn-lstm", "kachuee"];
 
+    /// <summary>A comma-separated list of zoo models ("cnn, kachuee"), in order; unknown names and an empty list are refused.</summary>
+    public static IReadOnlyList<string> ParseNames(string list)
+    {
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = names.Where(n => !Names.Contains(n)).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"unknown model(s) {string.Join(", ", unknown)}; known: {string.Join(", ", Names)}");
+        if (names.Length == 0) throw new ArgumentException("the model list names no model");
+        return names;
+    }
+
     /// <summary>The number of input values a model expects.</summary>
     public static int InputLength(string name) => name is "cnn-ig" or "lstm" or "cnn-lstm" ? SelectedFeatures : BeatFormat.Length;
 
