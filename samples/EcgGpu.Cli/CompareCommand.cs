@@ -35,7 +35,7 @@ internal static class CompareCommand
             foreach (var name in names)
             {
                 var options = new ExperimentOptions(name, r.GetValue(epochs), r.GetValue(batch), Seed: r.GetValue(seed), Patience: r.GetValue(patience));
-                TrainCommand.Validate(options);
+                options.Validate();
                 CliCommon.Status($"[{results.Count + 1}/{names.Count}] {name} on {accelerator.Device.Kind.ToCliName()} ({accelerator.Device.Name})");
                 var progress = new CliCommon.ProgressLine(name, options.Epochs);
                 results.Add(Experiment.Run(accelerator, train, test, options, Path.Combine(outRoot, name), progress.Epochs, progress.Steps));

@@ -41,8 +41,7 @@ internal static class TrainCommand
             {
                 Resume = resumeFrom,
             };
-            if (resumeFrom is not null && !File.Exists(resumeFrom)) throw new FileNotFoundException($"--resume: {resumeFrom} does not exist", resumeFrom);
-            Validate(options);
+            options.Validate();
             var (train, test, _) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, options.Seed);
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             CliCommon.Status($"training {options.Model} on {accelerator.Device.Kind.ToCliName()} ({accelerator.Device.Name}): {train.Count} training beats, {test.Count} test beats");
@@ -53,13 +52,5 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
-    }
-
-    public static void Validate(ExperimentOptions o)
-    {
-        if (o.Epochs < 1) throw new ArgumentException($"--epochs must be at least 1, not {o.Epochs}");
-        if (o.BatchSize < 1) throw new ArgumentException($"--batch must be at least 1, not {o.BatchSize}");
-        if (!(o.LearningRate > 0) || !float.IsFinite(o.LearningRate)) throw new ArgumentException($"--lr must be a positive number, not {o.LearningRate}");
-        if (o.Patience < 1) throw new ArgumentException($"--patience must be at least 1, not {o.Patience}");
     }
 }
