@@ -4,6 +4,8 @@ using EcgGpu.Nn;
 using EcgGpu.Nn.Layers;
 using EcgGpu.Runtime;
 using EcgGpu.Runtime.Cpu;
+using Activation = EcgGpu.Nn.Activation;
+using Padding = EcgGpu.Nn.Padding;
 using NUnit.Framework;
 
 namespace EcgGpu.Tests;

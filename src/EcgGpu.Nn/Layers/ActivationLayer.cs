@@ -20,13 +20,13 @@ public sealed class ActivationLayer(Activation activation) : Layer
 
     public override DeviceBuffer<float> Forward(DeviceBuffer<float> x, int n, bool training)
     {
-        Elementwise.Forward(activation, x, _y!, (long)n * _size);
+        Elementwise.Forward(activation.ToKernel(), x, _y!, (long)n * _size);
         return _y!;
     }
 
     public override DeviceBuffer<float> Backward(DeviceBuffer<float> dy, int n)
     {
-        Elementwise.Backward(activation, _y!, dy, _dx!, (long)n * _size);
+        Elementwise.Backward(activation.ToKernel(), _y!, dy, _dx!, (long)n * _size);
         return _dx!;
     }
 }

@@ -4,5 +4,5 @@ namespace EcgGpu.Nn.Layers;
 
 public sealed class LSTM(int units, bool returnSequences = false) : RecurrentLayer(units, returnSequences)
 {
-    protected override RecurrentCell Cell => RecurrentCell.Lstm;
+    private protected override RecurrentCell Cell => RecurrentCell.Lstm;
 }

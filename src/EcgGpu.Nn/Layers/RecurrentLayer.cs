@@ -12,7 +12,7 @@ public abstract class RecurrentLayer(int units, bool returnSequences) : Layer
 {
     public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units));
     public bool ReturnSequences { get; } = returnSequences;
-    protected abstract RecurrentCell Cell { get; }
+    private protected abstract RecurrentCell Cell { get; }
     protected virtual bool Relu => false;
     private int _steps, _features;
     private Parameter? _w, _u, _b, _br;

@@ -4,6 +4,6 @@ namespace EcgGpu.Nn.Layers;
 
 public sealed class SimpleRNN(int units, bool returnSequences = false, bool relu = false) : RecurrentLayer(units, returnSequences)
 {
-    protected override RecurrentCell Cell => RecurrentCell.SimpleRnn;
+    private protected override RecurrentCell Cell => RecurrentCell.SimpleRnn;
     protected override bool Relu => relu;
 }
