@@ -67,6 +67,20 @@ public sealed class ZooTests
     }
 
     [Test]
+    public void Summary_counts_batch_normalization_moving_statistics_as_non_trainable()
+    {
+        using var acc = CpuAccelerator.Create();
+        // Keras: Conv1D(8, 3) on (1, 20) has 32 parameters; BatchNormalization over 8 channels 16 trainable (gamma, beta) and 16 not.
+        using var model = new Sequential("bn", [20], new Conv1D(8, 3), new BatchNormalization(), new Flatten(), new Dense(BeatFormat.Classes)).Compile(acc, batchSize: 2);
+        var summary = model.Summary();
+        long dense = 8 * 18 * BeatFormat.Classes + BeatFormat.Classes;
+        Assert.That(model.TrainableParameterCount, Is.EqualTo(32 + 16 + dense));
+        Assert.That(summary, Does.Contain($"Total params: {32 + 32 + dense:N0}"));
+        Assert.That(summary, Does.Contain($"Trainable params: {32 + 16 + dense:N0}"));
+        Assert.That(summary, Does.Contain("Non-trainable params: 16"));
+    }
+
+    [Test]
     public void An_unknown_model_name_lists_the_known_ones()
     {
         var e = Assert.Throws<ArgumentException>(() => Zoo.Create("resnet"));
