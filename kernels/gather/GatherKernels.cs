@@ -69,13 +69,13 @@ public static class GatherKernels
 
         public void Columns(IlgpuAccelerator device, in ColumnsShape s, ArrayView<float> src, ArrayView<float> dst)
         {
-            var grid = new Index3D(Launch.StrideGroups((long)s.Count * s.Width, Threads), 1, 1);
+            var grid = new Index3D(GridSize.StrideGroups((long)s.Count * s.Width, Threads), 1, 1);
             _columns(device.Stream, device.Config("gather.columns", grid, new Index3D(Threads, 1, 1)), s, src, dst);
         }
 
         public void Rows(IlgpuAccelerator device, in RowsShape s, ArrayView<float> src, ArrayView<int> index, ArrayView<float> dst)
         {
-            var grid = new Index3D(Launch.StrideGroups((long)s.Count * s.RowLength, Threads), 1, 1);
+            var grid = new Index3D(GridSize.StrideGroups((long)s.Count * s.RowLength, Threads), 1, 1);
             _rows(device.Stream, device.Config("gather.rows", grid, new Index3D(Threads, 1, 1)), s, src, index, dst);
         }
 

@@ -1,8 +1,11 @@
+using EcgGpu.Data;
 using EcgGpu.Kernels;
 using EcgGpu.Nn;
 using EcgGpu.Nn.Layers;
 using EcgGpu.Runtime;
 using EcgGpu.Runtime.Cpu;
+using Activation = EcgGpu.Nn.Activation;
+using Padding = EcgGpu.Nn.Padding;
 using NUnit.Framework;
 
 namespace EcgGpu.Tests;
@@ -15,7 +18,7 @@ namespace EcgGpu.Tests;
 /// </summary>
 internal static class ToyBeats
 {
-    public static Dataset Make(int rows, int width, int seed)
+    public static LabeledRows Make(int rows, int width, int seed)
     {
         var rng = new Random(seed);
         var x = new float[rows * width];
@@ -32,7 +35,7 @@ internal static class ToyBeats
                 x[r * width + i] = (float)(0.3 + 0.1 * c + 0.4 * sign * Math.Exp(-d * d) + 0.05 * (rng.NextDouble() - 0.5));
             }
         }
-        return new Dataset(x, y, width);
+        return new LabeledRows(x, y, width);
     }
 }
 
@@ -59,8 +62,22 @@ public sealed class ZooTests
         var summary = model.Summary();
         TestContext.Out.WriteLine(summary);
         Assert.That(model.ParameterCount, Is.GreaterThan(0));
-        Assert.That(model.Classes, Is.EqualTo(Zoo.Classes));
+        Assert.That(model.Classes, Is.EqualTo(BeatFormat.Classes));
         Assert.That(summary, Does.Contain($"Total params: {model.ParameterCount:N0}"));
+    }
+
+    [Test]
+    public void Summary_counts_batch_normalization_moving_statistics_as_non_trainable()
+    {
+        using var acc = CpuAccelerator.Create();
+        // Keras: Conv1D(8, 3) on (1, 20) has 32 parameters; BatchNormalization over 8 channels 16 trainable (gamma, beta) and 16 not.
+        using var model = new Sequential("bn", [20], new Conv1D(8, 3), new BatchNormalization(), new Flatten(), new Dense(BeatFormat.Classes)).Compile(acc, batchSize: 2);
+        var summary = model.Summary();
+        long dense = 8 * 18 * BeatFormat.Classes + BeatFormat.Classes;
+        Assert.That(model.TrainableParameterCount, Is.EqualTo(32 + 16 + dense));
+        Assert.That(summary, Does.Contain($"Total params: {32 + 32 + dense:N0}"));
+        Assert.That(summary, Does.Contain($"Trainable params: {32 + 16 + dense:N0}"));
+        Assert.That(summary, Does.Contain("Non-trainable params: 16"));
     }
 
     [Test]
@@ -113,7 +130,7 @@ public sealed class ZooTests
     [TestCase("kachuee-rr")]
     public void Rr_models_learn_a_class_carried_only_by_the_rr_features(string name)
     {
-        static Dataset Make(int rows, int seed)
+        static LabeledRows Make(int rows, int seed)
         {
             var rng = new Random(seed);
             int width = Zoo.InputLength("cnn-rr");
@@ -122,13 +139,13 @@ public sealed class ZooTests
             for (int r = 0; r < rows; r++)
             {
                 y[r] = r % 5;
-                for (int i = 0; i < Zoo.BeatLength; i++) x[r * width + i] = (float)(0.5 + 0.4 * Math.Sin(i * 0.1 + rng.NextDouble()) * rng.NextDouble());
+                for (int i = 0; i < BeatFormat.Length; i++) x[r * width + i] = (float)(0.5 + 0.4 * Math.Sin(i * 0.1 + rng.NextDouble()) * rng.NextDouble());
                 // pre/local, post/local, pre/record, post/record, local/record: class c is early by 0.12·c.
                 double pre = 1 - 0.12 * y[r] + 0.02 * (rng.NextDouble() - 0.5), post = 1 + 0.1 * y[r];
                 float[] rr = [(float)pre, (float)post, (float)pre, (float)post, 1f];
-                rr.CopyTo(x, r * width + Zoo.BeatLength);
+                rr.CopyTo(x, r * width + BeatFormat.Length);
             }
-            return new Dataset(x, y, width);
+            return new LabeledRows(x, y, width);
         }
         // 400 steps: BatchNormalization's moving statistics (momentum 0.99, as Keras) have converged for inference.
         var train = Make(1600, 1);
@@ -172,7 +189,7 @@ public sealed class ZooTests
         using var cpu = CpuAccelerator.Create();
         // One batch per epoch: ilgpu-cpu emulates every group barrier with OS threads (about 50 s per cnn step on
         // two cores), so three steps are what the test suite can afford.
-        var data = ToyBeats.Make(32, Zoo.BeatLength, 5);
+        var data = ToyBeats.Make(32, BeatFormat.Length, 5);
         var losses = new List<double[]>();
         foreach (var acc in new Accelerator[] { cpu, device })
         {
@@ -226,7 +243,7 @@ public sealed class ZooTests
     [Test]
     public void The_same_seed_gives_identical_weights_on_the_cpu()
     {
-        var data = ToyBeats.Make(96, Zoo.BeatLength, 3);
+        var data = ToyBeats.Make(96, BeatFormat.Length, 3);
         var runs = new List<float[][]>();
         for (int i = 0; i < 2; i++)
         {
