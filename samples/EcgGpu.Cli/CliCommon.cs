@@ -11,11 +11,6 @@ namespace EcgGpu.Cli;
 /// <summary>Options, device choice, data loading and error reporting shared by the workflow commands.</summary>
 internal static class CliCommon
 {
-    public const int SyntheticTrain = 3000, SyntheticTest = 800;
-
-    /// <summary>Class mix of the synthetic default: majority N as in MIT-BIH, but every class present enough to learn.</summary>
-    public static readonly double[] SyntheticWeights = [0.4, 0.15, 0.15, 0.15, 0.15];
-
     public static Option<string> Backend() => new Option<string>("--backend")
     {
         Description = "cpu (managed SIMD on the host), ilgpu-cpu (ILGPU's kernels on CPU threads emulating a GPU: for checking, slow), "
@@ -58,56 +53,27 @@ internal static class CliCommon
     /// Train and test beats as row-major <see cref="BeatSet"/>s for the device: <see cref="LoadFrames"/>, then the one
     /// conversion per data set from the frame, timed on stderr.
     /// </summary>
-    public static (BeatSet Train, BeatSet Test, string Description) LoadData(string? data, string? mitdb, string split, int seed)
-    {
-        var (trainFrame, testFrame, description) = LoadFrames(data, mitdb, split, seed);
-        var (train, trainSeconds) = trainFrame.ToBeatSetTimed();
-        var (test, testSeconds) = testFrame.ToBeatSetTimed();
-        Status($"frames to row-major arrays: {train.Count} x {train.Length} in {trainSeconds:F2} s, {test.Count} x {test.Length} in {testSeconds:F2} s");
-        return (train, test, description);
-    }
+    public static LoadedBeats LoadData(string? data, string? mitdb, string split, int seed)
+        => LoadFrames(data, mitdb, split, seed).ToBeats(new SyncProgress<string>(Status));
 
     /// <summary>
     /// Train and test beats as frames (<see cref="BeatFrame"/>): from --data DIR (Kaggle files), --data synthetic,
     /// --mitdb (raw records), or by default the MIT-BIH sample shipped with ecg; with a description for reports.
     /// </summary>
-    public static (DataFrame Train, DataFrame Test, string Description) LoadFrames(string? data, string? mitdb, string split, int seed)
+    public static LoadedFrames LoadFrames(string? data, string? mitdb, string split, int seed)
     {
-        if (data is not null && mitdb is not null) throw new ArgumentException("give --data or --mitdb, not both");
-        if (data == SyntheticData)
-        {
-            Status($"--data synthetic: {SyntheticTrain} + {SyntheticTest} generated beats (seed {seed})");
-            return (SyntheticBeats.Generate(SyntheticTrain, seed, SyntheticWeights).ToDataFrame(), SyntheticBeats.Generate(SyntheticTest, seed + 1000, SyntheticWeights).ToDataFrame(),
-                $"synthetic beats ({SyntheticTrain} train, {SyntheticTest} test, seed {seed})");
-        }
-        if (mitdb is not null)
-        {
-            var (train, test) = MitdbPreparation.LoadCached(mitdb, ParseSplit(split), seed, progress: new Progress<string>(Status));
-            return (train.ToDataFrame(), test.ToDataFrame(), $"MIT-BIH records in {mitdb}, {split} split (seed {seed})");
-        }
-        string description;
-        if (data is null)
-        {
-            data = MitdbSample.FindShipped() ?? throw new DirectoryNotFoundException(
-                $"the MIT-BIH sample is not beside ecg ({Path.Combine(AppContext.BaseDirectory, "data", MitdbSample.FolderName)}); give --data DIR, --mitdb DIR or --data synthetic");
-            description = "MIT-BIH sample shipped with ecg ({0} train, {1} test beats, stratified by class; PhysioNet, ODC-By 1.0)";
-        }
-        else
-        {
-            if (!Directory.Exists(data)) throw new DirectoryNotFoundException($"--data {data}: no such folder");
-            description = $"Kaggle-format files in {data} ({{0}} train, {{1}} test beats)";
-        }
-        var trainPath = KaggleCsv.Find(data, KaggleCsv.TrainFile) ?? throw new FileNotFoundException($"--data {data}: no {KaggleCsv.TrainFile} or {KaggleCsv.TrainFile}.gz there");
-        var testPath = KaggleCsv.Find(data, KaggleCsv.TestFile) ?? throw new FileNotFoundException($"--data {data}: no {KaggleCsv.TestFile} or {KaggleCsv.TestFile}.gz there");
-        Status($"reading {trainPath} and {testPath}");
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var (trainFrame, testFrame) = (BeatFrame.ReadKaggleCsv(trainPath), BeatFrame.ReadKaggleCsv(testPath));
-        Status($"read {trainFrame.Rows.Count} + {testFrame.Rows.Count} beats into frames in {clock.Elapsed.TotalSeconds:F1} s");
-        return (trainFrame, testFrame, string.Format(CultureInfo.InvariantCulture, description, trainFrame.Rows.Count.ToString("N0", CultureInfo.InvariantCulture), testFrame.Rows.Count.ToString("N0", CultureInfo.InvariantCulture)));
+        var source = BeatSource.Choose(data, mitdb, ParseSplit(split), seed);
+        string prefix = source is SyntheticSource && data is null ? "no --data or --mitdb and no MIT-BIH sample beside ecg: " : "";
+        return source.LoadFrames(new SyncProgress<string>(m => Status(prefix + m)));
     }
 
-    /// <summary>The value of --data that asks for generated beats.</summary>
-    public const string SyntheticData = "synthetic";
+    /// <summary>The flag of each library setting, to name it in errors as the user wrote it.</summary>
+    private static readonly Dictionary<string, string> Flags = new()
+    {
+        ["KaggleFolderSource.Folder"] = "--data", ["MitdbSource.Folder"] = "--mitdb",
+        ["ExperimentOptions.Epochs"] = "--epochs", ["ExperimentOptions.BatchSize"] = "--batch", ["ExperimentOptions.LearningRate"] = "--lr",
+        ["ExperimentOptions.Patience"] = "--patience", ["ExperimentOptions.Features"] = "--features", ["ExperimentOptions.Resume"] = "--resume",
+    };
 
     public static void Status(string message) => Console.Error.WriteLine(message);
 
@@ -116,6 +82,11 @@ internal static class CliCommon
     {
         try { return body(); }
         catch (TrainingDivergedException e) { return Fail(e.Message, 1); }
+        catch (InvalidSettingException e)
+        {
+            var flag = Flags.GetValueOrDefault(e.Setting, e.Setting);
+            return Fail(e.Value is null ? $"{flag}: {e.Reason}" : $"{flag} {e.Value}: {e.Reason}", 2);
+        }
         catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException
                                       or WeightFileException or InvalidDataException or BackendUnavailableException or IOException or UnauthorizedAccessException)
         {

@@ -36,6 +36,10 @@ public static class MitdbSample
         return File.Exists(Path.Combine(dir, KaggleCsv.TrainFile + ".gz")) ? dir : null;
     }
 
+    /// <summary>The sample in <paramref name="folder"/> as a data source, described with its origin and licence.</summary>
+    public static KaggleFolderSource Source(string folder)
+        => new(folder) { Label = "MIT-BIH sample shipped with ecg ({0} train, {1} test beats, stratified by class; PhysioNet, ODC-By 1.0)" };
+
     /// <summary>Extracts every record of <paramref name="mitdb"/>, splits and samples, and writes the folder <paramref name="outDir"/>; returns the two sides.</summary>
     public static (BeatSet Train, BeatSet Test) Write(string mitdb, string outDir, int trainCount = DefaultTrain, int testCount = DefaultTest,
         int seed = DefaultSeed, IProgress<string>? progress = null)
@@ -79,8 +83,8 @@ public static class MitdbSample
     /// <summary><paramref name="count"/> rows of <paramref name="set"/>, stratified by class (each class in its proportion), in a shuffled order.</summary>
     public static BeatSet Sample(BeatSet set, int count, int seed)
     {
-        if (count < BeatSet.Classes || count > set.Count) throw new ArgumentOutOfRangeException(nameof(count), count, $"a sample of {BeatSet.Classes}..{set.Count} beats");
-        var (_, chosen) = Mitdb.StratifiedSplit(set.Labels, (double)count / set.Count, seed);
+        if (count < BeatFormat.Classes || count > set.Count) throw new ArgumentOutOfRangeException(nameof(count), count, $"a sample of {BeatFormat.Classes}..{set.Count} beats");
+        var (_, chosen) = Splits.StratifiedIndices(set.Labels, (double)count / set.Count, seed);
         var order = chosen.Order().ToArray();
         new Random(seed).Shuffle(order);
         return set.Take(order);
@@ -141,7 +145,7 @@ public static class MitdbSample
                 w.WriteStartObject(name);
                 w.WriteNumber("beats", set.Count);
                 var counts = set.ClassCounts();
-                for (int c = 0; c < BeatSet.Classes; c++) w.WriteNumber(((BeatClass)c).ToString(), counts[c]);
+                for (int c = 0; c < BeatFormat.Classes; c++) w.WriteNumber(((BeatClass)c).ToString(), counts[c]);
                 w.WriteNumber("records", set.Records!.Distinct().Count());
                 w.WriteEndObject();
             }

@@ -151,7 +151,7 @@ public static class Eda
 
     private static string Html(EdaResult r)
     {
-        var names = Enumerable.Range(0, BeatSet.Classes).Select(c => ((BeatClass)c).ToString()).ToList();
+        var names = BeatFormat.ClassNames.ToList();
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>ECG beats: exploratory analysis</title><style>")
           .Append("body{font-family:sans-serif;max-width:1150px;margin:24px auto;padding:0 16px;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}.charts{display:flex;flex-wrap:wrap;gap:12px}")

@@ -26,7 +26,7 @@ public static class FrameTraining
     }
 
     /// <summary>Names of the probability columns of <see cref="Predict"/>: p0..p4, as <c>ecg predict</c> writes them.</summary>
-    public static IReadOnlyList<string> ProbabilityColumns { get; } = Enumerable.Range(0, BeatSet.Classes).Select(c => $"p{c}").ToArray();
+    public static IReadOnlyList<string> ProbabilityColumns { get; } = Enumerable.Range(0, BeatFormat.Classes).Select(c => $"p{c}").ToArray();
 
     /// <summary>
     /// The model's prediction for every row of <paramref name="beats"/> (after the <paramref name="preprocessing"/> stored with it),
@@ -48,7 +48,7 @@ public static class FrameTraining
         {
             new Int32DataFrameColumn("label", rows.Labels.Select(l => l >= 0 ? l : (int?)null)),
             new Int32DataFrameColumn("class", predicted),
-            new StringDataFrameColumn("name", predicted.Select(c => Experiment.ClassNames[c])),
+            new StringDataFrameColumn("name", predicted.Select(c => BeatFormat.ClassNames[c])),
         };
         var values = new float[n];
         for (int c = 0; c < classes; c++)

@@ -186,7 +186,7 @@ public static class BeatFrame
         var column = Column(frame, labelColumn);
         bool text = column is StringDataFrameColumn or ArrowStringDataFrameColumn;
         if (!text && !column.IsNumericColumn())
-            throw new FrameDataException(labelColumn, 0, $"'{column[0]}' is not a class 0-{BeatSet.Classes - 1} (the column holds {column.DataType.Name})");
+            throw new FrameDataException(labelColumn, 0, $"'{column[0]}' is not a class 0-{BeatFormat.Classes - 1} (the column holds {column.DataType.Name})");
         for (int r = 0; r < rows; r++)
         {
             object? value = column[r];
@@ -200,8 +200,8 @@ public static class BeatFrame
             bool number;
             if (text) number = double.TryParse((string)value, NumberStyles.Float, CultureInfo.InvariantCulture, out v);
             else { v = Convert.ToDouble(value, CultureInfo.InvariantCulture); number = !double.IsNaN(v); }
-            if (!number || v != Math.Floor(v) || v < 0 || v >= BeatSet.Classes)
-                throw new FrameDataException(labelColumn, r, $"label '{Convert.ToString(value, CultureInfo.InvariantCulture)}' is not a whole class 0-{BeatSet.Classes - 1}");
+            if (!number || v != Math.Floor(v) || v < 0 || v >= BeatFormat.Classes)
+                throw new FrameDataException(labelColumn, r, $"label '{Convert.ToString(value, CultureInfo.InvariantCulture)}' is not a whole class 0-{BeatFormat.Classes - 1}");
             labels[r] = (int)v;
         }
         return labels;

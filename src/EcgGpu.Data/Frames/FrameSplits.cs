@@ -9,7 +9,7 @@ public static class FrameSplits
     public static (DataFrame Train, DataFrame Test) Stratified(DataFrame frame, double testFraction, int seed, string labelColumn = BeatFrame.Label)
     {
         if (testFraction is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "a fraction strictly between 0 and 1");
-        var (train, test) = Mitdb.StratifiedSplit(BeatFrame.ReadLabels(frame, labelColumn), testFraction, seed);
+        var (train, test) = Splits.StratifiedIndices(BeatFrame.ReadLabels(frame, labelColumn), testFraction, seed);
         return (frame[train], frame[test]);
     }
 

@@ -50,7 +50,7 @@ public static class FrameStatistics
     public static DataFrame ClassCounts(DataFrame frame, string labelColumn = BeatFrame.Label)
     {
         var counts = CountClasses(frame, labelColumn);
-        var classes = Enumerable.Range(0, BeatSet.Classes).ToArray();
+        var classes = Enumerable.Range(0, BeatFormat.Classes).ToArray();
         return new DataFrame(
             new Int32DataFrameColumn("class", classes),
             new StringDataFrameColumn("name", classes.Select(c => ((BeatClass)c).ToString())),
@@ -60,7 +60,7 @@ public static class FrameStatistics
     /// <summary>Rows per class 0–4; labels are checked as <see cref="BeatFrame.ReadLabels"/> does.</summary>
     public static long[] CountClasses(DataFrame frame, string labelColumn = BeatFrame.Label)
     {
-        var counts = new long[BeatSet.Classes];
+        var counts = new long[BeatFormat.Classes];
         foreach (var l in BeatFrame.ReadLabels(frame, labelColumn)) counts[l]++;
         return counts;
     }
@@ -70,7 +70,7 @@ public static class FrameStatistics
     {
         var names = columns ?? BeatFrame.FeatureColumns(frame, labelColumn);
         var labels = BeatFrame.ReadLabels(frame, labelColumn);
-        int w = names.Count, k = BeatSet.Classes;
+        int w = names.Count, k = BeatFormat.Classes;
         var byClass = Enumerable.Range(0, k).Select(c => Enumerable.Range(0, labels.Length).Where(i => labels[i] == c).ToArray()).ToArray();
         var mean = Enumerable.Range(0, k).Select(_ => new double[w]).ToArray();
         var std = Enumerable.Range(0, k).Select(_ => new double[w]).ToArray();
