@@ -8,15 +8,18 @@ public static class Dropout
     /// <summary>
     /// y = x ⊙ mask with mask = 1/(1−rate) where kept and 0 where dropped. Use a new
     /// <paramref name="offset"/> per step (e.g. the step number) to draw a new mask from the same seed.
+    /// <paramref name="firstElement"/> places the n elements in the stream: a data-parallel rank whose shard starts
+    /// at row r of the global batch passes r × row width and draws exactly the mask one process draws for those rows.
     /// </summary>
-    public static void Forward(float rate, ulong seed, uint offset, DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<float> mask, long n = -1)
+    public static void Forward(float rate, ulong seed, uint offset, DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<float> mask, long n = -1, long firstElement = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstElement);
         if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), $"dropout rate must be in [0, 1), got {rate}");
         var acc = Launch.Same(x, y, mask);
         int count = Elementwise.Count(n, y, x, mask);
-        if (Launch.IsCpu(acc)) { DropoutCpu.Forward(rate, seed, offset, Launch.Array(x), Launch.Array(y), Launch.Array(mask), count, Launch.Parallel(acc)); return; }
+        if (Launch.IsCpu(acc)) { DropoutCpu.Forward(rate, seed, offset, Launch.Array(x), Launch.Array(y), Launch.Array(mask), count, Launch.Parallel(acc), firstElement); return; }
         var device = Launch.Device(acc);
-        device.Kernels<DropoutKernels.Loaded>().Forward(device, count, rate, seed, offset, Launch.View(x), Launch.View(y), Launch.View(mask));
+        device.Kernels<DropoutKernels.Loaded>().Forward(device, count, rate, seed, offset, firstElement, Launch.View(x), Launch.View(y), Launch.View(mask));
     }
 
     /// <summary>dx = dy ⊙ mask.</summary>
