@@ -9,16 +9,12 @@ namespace EcgGpu.Distributed;
 /// </summary>
 internal sealed partial class MpiLibrary
 {
-    /// <summary>Where to look, in order: <c>ECG_MPI_LIBRARY</c> when set, then Open MPI's ABI-versioned name, then the unversioned one.</summary>
+    /// <summary>Where to look: <c>ECG_MPI_LIBRARY</c> alone when set; otherwise Open MPI's ABI-versioned name, then the unversioned one.</summary>
     public static IReadOnlyList<string> Candidates()
-    {
-        var list = new List<string>();
-        if (Environment.GetEnvironmentVariable("ECG_MPI_LIBRARY") is { Length: > 0 } explicitPath) list.Add(explicitPath);
-        list.AddRange(OperatingSystem.IsMacOS() ? ["libmpi.40.dylib", "libmpi.dylib"] : ["libmpi.so.40", "libmpi.so"]);
-        return list;
-    }
+        => Environment.GetEnvironmentVariable("ECG_MPI_LIBRARY") is { Length: > 0 } explicitPath ? [explicitPath]
+            : OperatingSystem.IsMacOS() ? ["libmpi.40.dylib", "libmpi.dylib"] : ["libmpi.so.40", "libmpi.so"];
 
-    private static readonly Lazy<(MpiLibrary? Library, string Reason)> Loaded = new(Load);
+    private static readonly Lazy<(MpiLibrary? Library, string Reason)> Loaded = new(() => Load(Candidates(), bindCalls: true));
 
     private MpiLibrary(string path, nint handle)
     {
@@ -53,10 +49,14 @@ internal sealed partial class MpiLibrary
         ? address
         : throw new MpiException($"{Path} has no symbol {name}: it is not Open MPI's C ABI (libmpi.so.40); MPICH and others use integer handles, which this binding does not speak");
 
-    private static (MpiLibrary?, string) Load()
+    /// <summary>
+    /// The first candidate that loads and has Open MPI's handles, or null and why. With <paramref name="bindCalls"/>,
+    /// <see cref="MpiNative"/>'s imports are bound to it (once per process).
+    /// </summary>
+    internal static (MpiLibrary? Library, string Reason) Load(IEnumerable<string> candidates, bool bindCalls)
     {
         var failures = new List<string>();
-        foreach (var candidate in Candidates())
+        foreach (var candidate in candidates)
         {
             if (!OperatingSystem.IsWindows()) OpenGlobal(candidate);
             if (!NativeLibrary.TryLoad(candidate, out var handle))
@@ -67,7 +67,7 @@ internal sealed partial class MpiLibrary
             try
             {
                 var library = new MpiLibrary(candidate, handle);
-                NativeLibrary.SetDllImportResolver(typeof(MpiLibrary).Assembly, (name, _, _) => name == MpiNative.Library ? handle : 0);
+                if (bindCalls) NativeLibrary.SetDllImportResolver(typeof(MpiLibrary).Assembly, (name, _, _) => name == MpiNative.Library ? handle : 0);
                 return (library, $"loaded {candidate}");
             }
             catch (MpiException e) { return (null, e.Message); }
