@@ -158,22 +158,33 @@ public sealed class MpiCommunicator : ICollectives, IDisposable
     {
         while (!_disposed)
         {
+            long before = Stopwatch.GetTimestamp();
             Thread.Sleep(200);
+            var slept = Stopwatch.GetElapsedTime(before);
             string? waiting;
             TimeSpan waited;
             lock (_gate)
             {
+                if (slept > TimeSpan.FromSeconds(2))
+                {
+                    // This process itself was paused (SIGSTOP, swapped out): the time was not spent waiting for others.
+                    Console.Error.WriteLine($"ecg: rank {Rank}: this rank was paused for {slept.TotalSeconds:F0} s ({Phase})");
+                    _waitStarted = Stopwatch.GetTimestamp();
+                }
                 waiting = _waitingIn;
                 waited = Stopwatch.GetElapsedTime(_waitStarted);
             }
             if (waiting is null || waited < Timeout) continue;
-            var message = $"waited {waited.TotalSeconds:F0} s in {waiting} ({Phase}) for the other {Size - 1} rank(s): one has died or hangs "
+            var message = $"waited {waited.TotalSeconds:F0} s in {waiting} ({Phase}) for {Others}: {(Size == 2 ? "it has" : "one has")} died or hangs "
                 + "(mpirun names a rank that exited); stopping the job. The last checkpoint written by rank 0 stays valid.";
             if (ThreadLevel >= MpiNative.ThreadMultiple) Abort(3, message);
             Console.Error.WriteLine($"ecg: error: rank {Rank}: {message}");
             Environment.Exit(3);
         }
     }
+
+    /// <summary>The ranks this one waits for, named when there is only one.</summary>
+    private string Others => Size == 2 ? $"rank {1 - Rank}" : $"the other {Size - 1} ranks";
 
     private void CheckRoot(int root)
     {

@@ -94,6 +94,7 @@ public static class Reports
         w.WriteEndArray();
         w.WriteNumber("params", r.Params);
         if (r.StopReason is not null) w.WriteString("stop_reason", r.StopReason);
+        if (r.DataParallel is { } parallel) DataParallelReport.Write(w, parallel);
         w.WriteString("classification_report", m.ClassificationReport(4));
     }
 

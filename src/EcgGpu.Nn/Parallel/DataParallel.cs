@@ -24,6 +24,9 @@ public sealed class DataParallel(ICollectives collectives)
 {
     public ICollectives Collectives { get; } = collectives;
 
+    /// <summary>Each rank's device, in rank order, for reports (the caller gathers them).</summary>
+    public IReadOnlyList<string> RankDevices { get; init; } = [];
+
     /// <summary>Size shards by measured throughput (true), or keep them equal.</summary>
     public bool Balance { get; init; } = true;
 
