@@ -73,11 +73,22 @@ internal sealed class DistributedRun : IDisposable
         for (int r = 0; r < _mpi.Size; r++)
         {
             var bytes = new byte[width];
-            if (r == _mpi.Rank) Encoding.UTF8.GetBytes($"{_mpi.ProcessorName} {accelerator}".AsSpan(0, Math.Min(150, $"{_mpi.ProcessorName} {accelerator}".Length)), bytes);
+            var name = $"{_mpi.ProcessorName} {accelerator}";
+            if (r == _mpi.Rank) Encoding.UTF8.GetBytes(name.AsSpan(0, Math.Min(name.Length, width / 4)), bytes);   // ≤ 4 bytes a char
             _mpi.Broadcast(bytes, r);
             names.Add(Encoding.UTF8.GetString(bytes).TrimEnd('\0'));
         }
         return names;
+    }
+
+    /// <summary>Waits, without the collective timeout, until every rank gets here (a sweep's ranks finish their models at different times).</summary>
+    public void WaitForAll()
+    {
+        var timeout = _mpi.Timeout;
+        _mpi.Timeout = TimeSpan.MaxValue;
+        _mpi.Phase = "waiting for every rank to finish its models";
+        _mpi.Barrier();
+        _mpi.Timeout = timeout;
     }
 
     public void Dispose()
