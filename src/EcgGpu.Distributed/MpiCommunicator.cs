@@ -167,8 +167,9 @@ public sealed class MpiCommunicator : ICollectives, IDisposable
             {
                 if (slept > TimeSpan.FromSeconds(2))
                 {
-                    // This process itself was paused (SIGSTOP, swapped out): the time was not spent waiting for others.
-                    Console.Error.WriteLine($"ecg: rank {Rank}: this rank was paused for {slept.TotalSeconds:F0} s ({Phase})");
+                    // This process itself was paused or starved (SIGSTOP, an overloaded host): that time was not spent
+                    // waiting for the others, so it does not count; a long pause is said.
+                    if (slept >= Timeout / 2) Console.Error.WriteLine($"ecg: rank {Rank}: this rank was paused for {slept.TotalSeconds:F0} s ({Phase})");
                     _waitStarted = Stopwatch.GetTimestamp();
                 }
                 waiting = _waitingIn;

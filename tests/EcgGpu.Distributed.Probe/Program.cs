@@ -49,7 +49,32 @@ switch (args.FirstOrDefault())
         }
         return 0;
     }
+    case "allreduce":
+    {
+        // Mean seconds of an in-place float Allreduce per size, for the latency/bandwidth fit of the scaling model.
+        if (mpi is null) return 0;
+        foreach (var count in new[] { 1, 1_024, 16_384, 131_072, 1_048_576, 4_194_304 })
+        {
+            var buffer = new float[count];
+            int reps = count >= 1_048_576 ? 20 : 200;
+            for (int i = 0; i < 5; i++) mpi.AllreduceSum(buffer);
+            mpi.Barrier();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < reps; i++) mpi.AllreduceSum(buffer);
+            double seconds = clock.Elapsed.TotalSeconds / reps;
+            if (rank == 0) Console.WriteLine(FormattableString.Invariant($"allreduce ranks={size} floats={count} bytes={count * 4} us={seconds * 1e6:F1} GBps={count * 4 / seconds / 1e9:F3}"));
+        }
+        return 0;
+    }
+    case "params":
+        foreach (var name in EcgGpu.Nn.Zoo.Names)
+        {
+            using var acc = EcgGpu.Runtime.Context.Create().Select(EcgGpu.Runtime.AcceleratorKind.Cpu).CreateAccelerator();
+            using var model = EcgGpu.Nn.Zoo.Create(name).Compile(acc, batchSize: 1);
+            Console.WriteLine($"{name} params={model.ParameterCount} gradient_bytes={model.ParameterCount * 4}");
+        }
+        return 0;
     default:
-        Console.Error.WriteLine("usage: probe collectives | probe train MODEL ROWS BATCH EPOCHS OUT [SHARES|even] [balance]");
+        Console.Error.WriteLine("usage: probe collectives | probe allreduce | probe params | probe train MODEL ROWS BATCH EPOCHS OUT [SHARES|even] [balance]");
         return 2;
 }

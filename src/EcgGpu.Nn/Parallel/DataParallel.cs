@@ -12,7 +12,7 @@ namespace EcgGpu.Nn.Parallel;
 /// optimiser step equals one process's on the whole batch;</item>
 /// <item>dropout draws, for a shard's rows, the mask one process draws for those rows of the batch;</item>
 /// <item>with <see cref="Balance"/>, shards are sized by each rank's measured rows per second (after a warm-up
-/// step, over windows of <see cref="WindowSteps"/> steps) and re-sized when the predicted step times of the ranks
+/// step, over a first window of 2 steps, then windows of <see cref="WindowSteps"/> steps) and re-sized when the predicted step times of the ranks
 /// drift more than <see cref="RebalanceThreshold"/> apart, so a slow device does not hold fast ones back.</item>
 /// </list>
 /// Losses, accuracies and validation figures are summed over ranks, so every rank sees the same epoch logs and
@@ -34,7 +34,7 @@ public sealed class DataParallel(ICollectives collectives)
     public int WindowSteps { get; init; } = 8;
 
     /// <summary>Re-balance when the slowest rank's predicted step time exceeds the mean by more than this fraction.</summary>
-    public double RebalanceThreshold { get; init; } = 0.10;
+    public double RebalanceThreshold { get; init; } = 0.20;
 
     /// <summary>The shards in use (every rank holds the same plan).</summary>
     public ShardPlan Plan { get; set; } = ShardPlan.Even(collectives.Size);

@@ -22,7 +22,7 @@ internal sealed class DataParallelTrainer : IDisposable
     private readonly float[] _exchange;
     private readonly double[] _window, _total;
     private long _stepStarted, _computeDone;
-    private int _count, _globalSteps, _windowSteps;
+    private int _count, _globalSteps, _windowSteps, _windowsClosed;
     private double _stagingSeconds, _allreduceSeconds;
 
     public DataParallelTrainer(Sequential model, DataParallel options)
@@ -138,7 +138,8 @@ internal sealed class DataParallelTrainer : IDisposable
         _window[at + 3] += _allreduceSeconds;
         _window[at + 4] += step;
         _window[at + 5] += 1;
-        if (++_windowSteps < _options.WindowSteps) return;
+        // The first window is short (2 steps), so a slow device's shard shrinks early; later ones watch for drift.
+        if (++_windowSteps < (_windowsClosed == 0 ? Math.Min(2, _options.WindowSteps) : _options.WindowSteps)) return;
         CloseWindow();
     }
 
@@ -175,6 +176,7 @@ internal sealed class DataParallelTrainer : IDisposable
         _options.Overall = Figures(_total);
         Array.Clear(_window);
         _windowSteps = 0;
+        _windowsClosed++;
         if (rebalance && _options.Balance) Rebalance(_options.LastWindow);
     }
 
