@@ -57,15 +57,15 @@ internal static class CompareCommand
             if (plan is { Sweep: true })
             {
                 job!.WaitForAll();
-                if (!speaks) return 0;
+                if (!speaks) return job.Complete();
                 // Rank 0 reads back the models the other ranks trained, in the order asked for.
                 results = names.Select(n => results.FirstOrDefault(x => x.Model == n) ?? SavedResult.Read(Path.Combine(outRoot, n), test, accelerator)).ToList();
                 Reports.WriteComparison(outRoot, results, description);
             }
-            if (!speaks) return 0;
+            if (!speaks) return job!.Complete();
             CliCommon.PrintComparison(results);
             Console.WriteLine($"wrote {Path.Combine(outRoot, "comparison.html")}");
-            return 0;
+            return job?.Complete() ?? 0;
         }));
         return command;
     }

@@ -16,6 +16,7 @@ internal sealed class DistributedRun : IDisposable
 {
     private readonly MpiCommunicator _mpi;
     private readonly PosixSignalRegistration? _terminated;
+    private bool _completed;
 
     private DistributedRun(MpiCommunicator mpi)
     {
@@ -68,7 +69,7 @@ internal sealed class DistributedRun : IDisposable
 
     private List<string> GatherDevices(Accelerator accelerator)
     {
-        const int width = 192;
+        const int width = 512;
         var names = new List<string>();
         for (int r = 0; r < _mpi.Size; r++)
         {
@@ -91,9 +92,21 @@ internal sealed class DistributedRun : IDisposable
         _mpi.Timeout = timeout;
     }
 
+    /// <summary>Marks this rank's work as done, so Dispose finalises MPI; returns <paramref name="exitCode"/>.</summary>
+    public int Complete(int exitCode = 0)
+    {
+        _completed = true;
+        return exitCode;
+    }
+
+    /// <summary>
+    /// Finalises MPI after <see cref="Complete"/>. A rank that failed (an exception on its way out) does not:
+    /// MPI_Finalize would wait for ranks still in a collective; exiting with the error's code makes mpirun end
+    /// the job instead, naming this rank.
+    /// </summary>
     public void Dispose()
     {
         _terminated?.Dispose();
-        _mpi.Dispose();
+        if (_completed) _mpi.Dispose();
     }
 }

@@ -51,10 +51,10 @@ internal static class TrainCommand
             var progress = new CliCommon.ProgressLine(options.Model, options.Epochs, options.DataParallel is { } dp ? () => dp.Describe(options.BatchSize) : null);
             bool speaks = job?.IsRoot ?? true;
             var result = Experiment.Run(accelerator, train, test, options, r.GetValue(outDir)!, speaks ? progress.Epochs : null, speaks ? progress.Steps : null);
-            if (!speaks) return 0;
+            if (!speaks) return job!.Complete();
             CliCommon.PrintMetrics(result);
             Console.WriteLine($"wrote {Path.Combine(r.GetValue(outDir)!, "report.html")}");
-            return 0;
+            return job?.Complete() ?? 0;
         }));
         return command;
     }

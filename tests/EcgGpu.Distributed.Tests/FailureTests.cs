@@ -47,6 +47,22 @@ public sealed partial class FailureTests
         finally { Directory.Delete(outDir, recursive: true); }
     }
 
+    [Test]
+    public void A_rank_that_fails_with_an_error_ends_the_job_instead_of_leaving_the_others_waiting()
+    {
+        // Rank 0 alone writes, so only it trips over an --out below a file; rank 1 is by then waiting in a collective.
+        var file = Path.GetTempFileName();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var (code, output) = Mpirun.Run(2, [Ecg, "train", "--model", "cnn-ig", "--epochs", "1", "--backend", "cpu", "--distributed", "--out", Path.Combine(file, "out")], TimeSpan.FromSeconds(90));
+            Assert.That(code, Is.Not.EqualTo(0), output);
+            Assert.That(output, Does.Contain("ecg: error:"), output);
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), output);
+        }
+        finally { File.Delete(file); }
+    }
+
     /// <summary>Starts a long 2-rank training, waits for rank 0's first checkpoint, disturbs rank 1, and waits up to 90 s for the job to end.</summary>
     private static (string Output, bool Exited, TimeSpan Elapsed, string OutDir) RunAndDisturb(Action<int> disturb, int? timeoutSeconds)
     {
