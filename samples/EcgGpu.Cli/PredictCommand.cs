@@ -12,7 +12,7 @@ internal static class PredictCommand
     public static Command Create()
     {
         var weights = new Option<string>("--weights") { Description = "A model.safetensors written by `ecg train`.", Required = true };
-        var input = new Option<string>("--input") { Description = "Beats as CSV: 187 samples per row, with or without the label column (.csv or .csv.gz).", Required = true };
+        var input = new Option<string>("--input") { Description = "Beats as CSV: 187 samples per row, with or without the label column (.csv or .csv.gz); for the -rr models, with the _rr.csv that ecg prepare writes beside it.", Required = true };
         var output = new Option<string?>("--output") { Description = "Where to write row,class,name,p0..p4 (default: standard output)." };
         var backend = CliCommon.Backend();
         var device = CliCommon.Device();
@@ -21,7 +21,7 @@ internal static class PredictCommand
         {
             var w = r.GetValue(weights)!;
             if (!File.Exists(w)) throw new FileNotFoundException($"--weights {w}: no such file");
-            var beats = KaggleCsv.ReadForPrediction(r.GetValue(input)!);
+            var beats = RrFeatures.AttachBesideIfPresent(r.GetValue(input)!, KaggleCsv.ReadForPrediction(r.GetValue(input)!));
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var (model, preprocessing) = Experiment.Load(w, accelerator);
             using (model)
@@ -50,7 +50,7 @@ internal static class PredictCommand
             int best = 0;
             for (int c = 1; c < classes; c++) if (p[c] > p[best]) best = c;
             sb.Append(row).Append(',').Append(labels[row] >= 0 ? labels[row].ToString(CultureInfo.InvariantCulture) : "").Append(',')
-              .Append(best).Append(',').Append(Experiment.ClassNames[best]);
+              .Append(best).Append(',').Append(BeatFormat.ClassNames[best]);
             foreach (var v in p) sb.Append(',').Append(v.ToString("G6", CultureInfo.InvariantCulture));
             sb.Append('\n');
         }

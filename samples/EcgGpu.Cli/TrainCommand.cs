@@ -1,5 +1,6 @@
 using EcgGpu.Runtime;
 using System.CommandLine;
+using EcgGpu.Data;
 using EcgGpu.Evaluation;
 using EcgGpu.Nn;
 
@@ -10,12 +11,12 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", Zoo.Names)}.", Required = true };
-        model.AcceptOnlyFromAmong([.. Zoo.Names]);
+        var model = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", Zoo.AllNames)} (the -rr models also take the beats' RR features).", Required = true };
+        model.AcceptOnlyFromAmong([.. Zoo.AllNames]);
         var data = CliCommon.Data();
         var mitdb = CliCommon.Mitdb();
         var split = CliCommon.Split();
-        var features = new Option<string>("--features") { Description = "auto (the model's own input), all (187 samples) or ig60 (information-gain top 60, standardised).", DefaultValueFactory = _ => "auto" };
+        var features = new Option<string>("--features") { Description = $"auto (the model's own input), all ({BeatFormat.Length} samples) or ig60 (information-gain top 60, standardised).", DefaultValueFactory = _ => "auto" };
         features.AcceptOnlyFromAmong("auto", "all", "ig60");
         var backend = CliCommon.Backend();
         var device = CliCommon.Device();
@@ -24,6 +25,7 @@ internal static class TrainCommand
         var lr = new Option<float>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3f };
         var seed = CliCommon.Seed();
         var patience = new Option<int>("--patience") { Description = "Epochs without a better val_loss before stopping (the best weights are restored).", DefaultValueFactory = _ => 3 };
+        var balance = CliCommon.Balance();
         var outDir = CliCommon.Out();
         var resume = new Option<string?>("--resume")
         {
@@ -32,7 +34,7 @@ internal static class TrainCommand
         var distributed = DistributedRun.Option();
         var command = new Command("train", "Train one model; writes model.safetensors (best), last.safetensors (to resume), history.csv, metrics.json, report.md and report.html to --out.")
         {
-            model, data, mitdb, split, features, backend, device, epochs, batch, lr, seed, patience, outDir, resume, distributed,
+            model, data, mitdb, split, features, backend, device, epochs, batch, lr, seed, patience, balance, outDir, resume, distributed,
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
@@ -41,9 +43,9 @@ internal static class TrainCommand
             var options = new ExperimentOptions(r.GetValue(model)!, r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(seed), r.GetValue(patience), r.GetValue(features)!)
             {
                 Resume = resumeFrom,
+                Balance = ClassBalanceExtensions.Parse(r.GetValue(balance)!),
             };
-            if (resumeFrom is not null && !File.Exists(resumeFrom)) throw new FileNotFoundException($"--resume: {resumeFrom} does not exist", resumeFrom);
-            Validate(options);
+            options.Validate();
             var (train, test, _) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, options.Seed);
             using var accelerator = job?.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device)) ?? CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             if (job is not null) options = options with { DataParallel = job.DataParallel(accelerator) };
@@ -57,13 +59,5 @@ internal static class TrainCommand
             return job?.Complete() ?? 0;
         }));
         return command;
-    }
-
-    public static void Validate(ExperimentOptions o)
-    {
-        if (o.Epochs < 1) throw new ArgumentException($"--epochs must be at least 1, not {o.Epochs}");
-        if (o.BatchSize < 1) throw new ArgumentException($"--batch must be at least 1, not {o.BatchSize}");
-        if (!(o.LearningRate > 0) || !float.IsFinite(o.LearningRate)) throw new ArgumentException($"--lr must be a positive number, not {o.LearningRate}");
-        if (o.Patience < 1) throw new ArgumentException($"--patience must be at least 1, not {o.Patience}");
     }
 }

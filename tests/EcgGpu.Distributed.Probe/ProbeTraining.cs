@@ -20,7 +20,7 @@ public static class ProbeTraining
     }
 
     /// <summary>Generated rows: a class-dependent bump on noise, so the loss has something to learn.</summary>
-    public static Dataset Data(string model, int rows, int seed)
+    public static LabeledRows Data(string model, int rows, int seed)
     {
         int width = Zoo.InputLength(model);
         var rng = new Random(seed);
@@ -28,11 +28,11 @@ public static class ProbeTraining
         var y = new int[rows];
         for (int r = 0; r < rows; r++)
         {
-            y[r] = rng.Next(Zoo.Classes);
+            y[r] = rng.Next(EcgGpu.Data.BeatFormat.Classes);
             for (int i = 0; i < width; i++)
-                x[r * width + i] = (float)(rng.NextDouble() - 0.5 + (i % Zoo.Classes == y[r] ? 0.8 : 0));
+                x[r * width + i] = (float)(rng.NextDouble() - 0.5 + (i % EcgGpu.Data.BeatFormat.Classes == y[r] ? 0.8 : 0));
         }
-        return new Dataset(x, y, width);
+        return new LabeledRows(x, y, width);
     }
 
     /// <summary>Trains on the CPU backend, as one process (<paramref name="group"/> null) or as one rank; returns every weight in layer order.</summary>
