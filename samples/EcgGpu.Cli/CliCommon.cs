@@ -72,7 +72,13 @@ internal static class CliCommon
         ["ExperimentOptions.Patience"] = "--patience", ["ExperimentOptions.Features"] = "--features", ["ExperimentOptions.Resume"] = "--resume",
     };
 
-    public static void Status(string message) => Console.Error.WriteLine(message);
+    public static void Status(string message)
+    {
+        if (!StatusMuted) Console.Error.WriteLine(message);
+    }
+
+    /// <summary>Set on ranks other than 0 of a distributed job, so that one rank speaks for the job.</summary>
+    public static bool StatusMuted { get; set; }
 
     /// <summary>Runs a command body; known failures become one clear line on stderr and exit code 2 (1 for a diverged training).</summary>
     public static int Guard(Func<int> body)
@@ -98,23 +104,25 @@ internal static class CliCommon
     }
 
     /// <summary>An epoch-and-step progress line on stderr: a bar, the running loss, and the last epoch's figures.</summary>
-    public sealed class ProgressLine(string model, int epochs)
+    /// <remarks><paramref name="detail"/>, when given, is appended to both lines (a distributed job's shards and step times).</remarks>
+    public sealed class ProgressLine(string model, int epochs, Func<string>? detail = null)
     {
         private readonly bool _interactive = !Console.IsErrorRedirected;
         private DateTime _last = DateTime.MinValue;
+        private string Detail => detail is null ? "" : " " + detail();
 
         public IProgress<StepProgress> Steps => new SyncProgress<StepProgress>(s =>
         {
             if (!_interactive || (DateTime.UtcNow - _last).TotalMilliseconds < 100 && s.Rows < s.TotalRows) return;
             _last = DateTime.UtcNow;
             int width = 30, filled = (int)((long)width * s.Rows / s.TotalRows);
-            Console.Error.Write($"\r{model} epoch {s.Epoch}/{epochs} [{new string('#', filled)}{new string('.', width - filled)}] {s.Rows}/{s.TotalRows} loss {s.Loss:F4}   ");
+            Console.Error.Write($"\r{model} epoch {s.Epoch}/{epochs} [{new string('#', filled)}{new string('.', width - filled)}] {s.Rows}/{s.TotalRows} loss {s.Loss:F4}{Detail}   ");
         });
 
         public IProgress<EpochLog> Epochs => new SyncProgress<EpochLog>(e =>
         {
             if (_interactive) Console.Error.Write('\r');
-            Console.Error.WriteLine($"{model} epoch {e.Epoch}/{epochs}: loss {e.Loss:F4} acc {e.Accuracy:F4} val_loss {e.ValLoss:F4} val_acc {e.ValAccuracy:F4} lr {e.LearningRate:G3} ({e.Seconds:F1} s)          ");
+            Console.Error.WriteLine($"{model} epoch {e.Epoch}/{epochs}: loss {e.Loss:F4} acc {e.Accuracy:F4} val_loss {e.ValLoss:F4} val_acc {e.ValAccuracy:F4} lr {e.LearningRate:G3} ({e.Seconds:F1} s){Detail}          ");
         });
     }
 

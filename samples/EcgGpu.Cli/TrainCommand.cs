@@ -31,12 +31,14 @@ internal static class TrainCommand
         {
             Description = "Continue an interrupted run from its last.safetensors (a file, or the run's --out folder) with the same options; --epochs counts all epochs.",
         };
+        var distributed = DistributedRun.Option();
         var command = new Command("train", "Train one model; writes model.safetensors (best), last.safetensors (to resume), history.csv, metrics.json, report.md and report.html to --out.")
         {
-            model, data, mitdb, split, features, backend, device, epochs, batch, lr, seed, patience, balance, outDir, resume,
+            model, data, mitdb, split, features, backend, device, epochs, batch, lr, seed, patience, balance, outDir, resume, distributed,
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
+            using var job = DistributedRun.Start(r.GetValue(distributed));
             var resumeFrom = r.GetValue(resume) is { } path && Directory.Exists(path) ? Path.Combine(path, "last.safetensors") : r.GetValue(resume);
             var options = new ExperimentOptions(r.GetValue(model)!, r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(seed), r.GetValue(patience), r.GetValue(features)!)
             {
@@ -45,13 +47,16 @@ internal static class TrainCommand
             };
             options.Validate();
             var (train, test, _) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, options.Seed);
-            using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
+            using var accelerator = job?.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device)) ?? CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
+            if (job is not null) options = options with { DataParallel = job.DataParallel(accelerator) };
             CliCommon.Status($"training {options.Model} on {accelerator.Device.Kind.ToCliName()} ({accelerator.Device.Name}): {train.Count} training beats, {test.Count} test beats");
-            var progress = new CliCommon.ProgressLine(options.Model, options.Epochs);
-            var result = Experiment.Run(accelerator, train, test, options, r.GetValue(outDir)!, progress.Epochs, progress.Steps);
+            var progress = new CliCommon.ProgressLine(options.Model, options.Epochs, options.DataParallel is { } dp ? () => dp.Describe(options.BatchSize) : null);
+            bool speaks = job?.IsRoot ?? true;
+            var result = Experiment.Run(accelerator, train, test, options, r.GetValue(outDir)!, speaks ? progress.Epochs : null, speaks ? progress.Steps : null);
+            if (!speaks) return job!.Complete();
             CliCommon.PrintMetrics(result);
             Console.WriteLine($"wrote {Path.Combine(r.GetValue(outDir)!, "report.html")}");
-            return 0;
+            return job?.Complete() ?? 0;
         }));
         return command;
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using EcgGpu.Data;
 using EcgGpu.Nn;
+using EcgGpu.Nn.Parallel;
 using EcgGpu.Runtime;
 
 namespace EcgGpu.Evaluation;
@@ -32,6 +33,9 @@ public sealed record ExperimentOptions(
         if (Features is not ("auto" or "all" or "ig60")) throw new InvalidSettingException(Name(nameof(Features)), Features, "must be auto, all or ig60");
         if (Resume is not null && !File.Exists(Resume)) throw new InvalidSettingException(Name(nameof(Resume)), Resume, "does not exist");
     }
+
+    /// <summary>When set, this process is one rank of a data-parallel job: it trains its shards, and only rank 0 writes files.</summary>
+    public DataParallel? DataParallel { get; init; }
 }
 
 /// <summary>One model's result on a test set: the metrics and, when it was trained here, how training went.</summary>
@@ -47,6 +51,9 @@ public sealed record ModelResult(
     /// <summary>The run's seed (weights, shuffles, dropout, validation split).</summary>
     public int Seed { get; init; }
     public IEnumerable<double> EpochSeconds => Epochs.Select(e => e.Seconds);
+
+    /// <summary>The ranks' devices, shards and step times when the model was trained data-parallel.</summary>
+    public DataParallel? DataParallel { get; init; }
 }
 
 /// <summary>
@@ -86,7 +93,8 @@ public static class Experiment
         IProgress<EpochLog>? epochs = null, IProgress<StepProgress>? steps = null)
     {
         options.Validate();
-        Directory.CreateDirectory(outDir);
+        bool writes = options.DataParallel is null || options.DataParallel.Collectives.Rank == 0;   // rank 0 alone writes
+        if (writes) Directory.CreateDirectory(outDir);
         var preprocessing = FitPreprocessing(options.Model, options.Features, train, accelerator);
         var (fit, validation) = Splits.Stratified(train, options.ValidationFraction, options.Seed);
         // Oversampling copies (and alters) raw beats of the training part only; validation and test keep their true mix.
@@ -113,7 +121,10 @@ public static class Experiment
                 bestSoFar = double.Parse(v, CultureInfo.InvariantCulture);
             if (File.Exists(historyCsv)) earlier = CsvLogger.Read(historyCsv).Where(e => e.Epoch <= initialEpoch).ToList();
         }
-        var callbacks = new ICallback[]
+        ICallback[] callbacks = !writes
+            ? [new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true),
+               new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f)]
+            : new ICallback[]
         {
             new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true),
             new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f),
@@ -123,7 +134,7 @@ public static class Experiment
             new CsvLogger(historyCsv, append: options.Resume is not null, keepEpochsUpTo: initialEpoch),
         };
         var clock = Stopwatch.StartNew();
-        var history = model.Fit(Rows(fit), Rows(validation), new FitOptions(options.Epochs, Seed: options.Seed, ClassWeights: classWeights) { StepProgress = steps, InitialEpoch = initialEpoch }, callbacks, epochs);
+        var history = model.Fit(Rows(fit), Rows(validation), new FitOptions(options.Epochs, Seed: options.Seed, ClassWeights: classWeights) { StepProgress = steps, InitialEpoch = initialEpoch, DataParallel = options.DataParallel }, callbacks, epochs);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         int bestEpoch = history.RestoredEpoch ?? history.Epochs.LastOrDefault()?.Epoch ?? initialEpoch;
         if (options.Resume is not null && File.Exists(weights))
@@ -136,8 +147,8 @@ public static class Experiment
 
         var metrics = Score(model, testInput);
         var result = new ModelResult(options.Model, accelerator.Device.Kind.ToCliName(), accelerator.Device.Name, metrics, model.ParameterCount,
-            history.Epochs, bestEpoch, trainSeconds, history.StopReason) { Balance = options.Balance, Seed = options.Seed };
-        Reports.WriteAll(outDir, result);
+            history.Epochs, bestEpoch, trainSeconds, history.StopReason) { Balance = options.Balance, Seed = options.Seed, DataParallel = options.DataParallel };
+        if (writes) Reports.WriteAll(outDir, result);
         return result;
     }
 
