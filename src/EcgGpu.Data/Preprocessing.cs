@@ -131,9 +131,33 @@ public sealed record Preprocessing(int InputLength, int[]? Features = null, Feat
         if (!metadata.TryGetValue("preprocessing", out var json)) return None(defaultLength);
         if (!metadata.TryGetValue("preprocessing_sha256", out var sha) || sha != Sha256(json))
             throw new InvalidDataException($"{file}: the stored preprocessing does not match its SHA-256; the file was altered");
-        var s = JsonSerializer.Deserialize<Stored>(json) ?? throw new InvalidDataException($"{file}: empty preprocessing entry");
+        Stored? s;
+        try { s = JsonSerializer.Deserialize<Stored>(json); }
+        catch (JsonException e) { throw new InvalidDataException($"{file}: '__metadata__.preprocessing' is not a preprocessing entry: {e.Message}"); }
+        if (s is null) throw new InvalidDataException($"{file}: '__metadata__.preprocessing' is empty");
+        var problem = Check(s, defaultLength);
+        if (problem is not null) throw new InvalidDataException($"{file}: '__metadata__.preprocessing' {problem}");
         FeatureScaler? scaler = s.Scaler is null ? null : new FeatureScaler(s.Scaler, s.Offset!, s.Scale!);
         return new Preprocessing(s.InputLength, s.Features, scaler);
+    }
+
+    /// <summary>What makes a stored transform impossible for a model of <paramref name="modelInput"/> inputs, or null when it is usable.</summary>
+    private static string? Check(Stored s, int modelInput)
+    {
+        if (s.InputLength is < 1 or > 1 << 20) return $"has input_length {s.InputLength}";
+        int output = s.Features?.Length ?? s.InputLength;
+        if (output != modelInput) return $"gives {output} features, the model takes {modelInput}";
+        if (s.Features is { } features)
+        {
+            int bad = Array.FindIndex(features, f => (uint)f >= (uint)s.InputLength);
+            if (bad >= 0) return $"selects column {features[bad]}, outside 0..{s.InputLength - 1}";
+            if (features.Distinct().Count() != features.Length) return "selects a column twice";
+        }
+        if (s.Scaler is null) return s.Offset is null && s.Scale is null ? null : "has offsets or scales but no scaler";
+        if (s.Scaler is not (FeatureScaler.Standard or FeatureScaler.MinMax)) return $"names scaler '{s.Scaler}'; known: {FeatureScaler.Standard}, {FeatureScaler.MinMax}";
+        if (s.Offset?.Length != output || s.Scale?.Length != output) return $"has {s.Offset?.Length ?? 0} offsets and {s.Scale?.Length ?? 0} scales for {output} features";
+        if (!s.Offset.All(float.IsFinite) || !s.Scale.All(v => float.IsFinite(v) && v != 0)) return "has an offset or scale that is not a finite number (or a scale of 0)";
+        return null;
     }
 
     private static string Sha256(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
