@@ -20,6 +20,9 @@ public sealed record BeatSet(float[] Samples, int[] Labels, int Length = 187)
     /// <summary>The R-peak sample (at the record's sampling rate) of each row, when known.</summary>
     public int[]? SampleIndices { get; init; }
 
+    /// <summary>The <see cref="RrFeatures.Count"/> RR-interval features of each row, row-major, when known (<see cref="RrFeatures"/>).</summary>
+    public float[]? Rr { get; init; }
+
     /// <summary>Column names; defaults to the sample indices "0".."Length-1" as the Kaggle files number them.</summary>
     public string[] ColumnNames { get; init; } = Enumerable.Range(0, Length).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
 
@@ -49,8 +52,17 @@ public sealed record BeatSet(float[] Samples, int[] Labels, int Length = 187)
         {
             Records = Records is null ? null : indices.Select(i => Records[i]).ToArray(),
             SampleIndices = SampleIndices is null ? null : indices.Select(i => SampleIndices[i]).ToArray(),
+            Rr = Rr is null ? null : TakeRr(Rr, indices),
             ColumnNames = ColumnNames,
         };
+    }
+
+    private static float[] TakeRr(float[] rr, IReadOnlyList<int> indices)
+    {
+        var result = new float[indices.Count * RrFeatures.Count];
+        for (int k = 0; k < indices.Count; k++)
+            rr.AsSpan(indices[k] * RrFeatures.Count, RrFeatures.Count).CopyTo(result.AsSpan(k * RrFeatures.Count));
+        return result;
     }
 
     /// <summary>Only the columns at <paramref name="columns"/> (feature selection), keeping their names.</summary>
@@ -71,6 +83,7 @@ public sealed record BeatSet(float[] Samples, int[] Labels, int Length = 187)
         {
             Records = a.Records is not null && b.Records is not null ? [.. a.Records, .. b.Records] : null,
             SampleIndices = a.SampleIndices is not null && b.SampleIndices is not null ? [.. a.SampleIndices, .. b.SampleIndices] : null,
+            Rr = a.Rr is not null && b.Rr is not null ? [.. a.Rr, .. b.Rr] : null,
             ColumnNames = a.ColumnNames,
         };
     }
