@@ -125,8 +125,8 @@ public sealed record Preprocessing(int InputLength, int[]? Features = null, Feat
         return new() { ["preprocessing"] = json, ["preprocessing_sha256"] = Sha256(json) };
     }
 
-    /// <summary>The transform stored in weight-file metadata; none when the file has no entry; refused when it was altered.</summary>
-    public static Preprocessing FromMetadata(IReadOnlyDictionary<string, string> metadata, int defaultLength, string file)
+    /// <summary>The transform stored in weight-file metadata; none when the file has no entry; refused, naming the file and the problem, when it was altered or is impossible (a column outside the beat, another number of features than <paramref name="modelInput"/>, a scaler of the wrong size).</summary>
+    public static Preprocessing FromMetadata(IReadOnlyDictionary<string, string> metadata, int defaultLength, string file, int? modelInput = null)
     {
         if (!metadata.TryGetValue("preprocessing", out var json)) return None(defaultLength);
         if (!metadata.TryGetValue("preprocessing_sha256", out var sha) || sha != Sha256(json))
@@ -135,18 +135,18 @@ public sealed record Preprocessing(int InputLength, int[]? Features = null, Feat
         try { s = JsonSerializer.Deserialize<Stored>(json); }
         catch (JsonException e) { throw new InvalidDataException($"{file}: '__metadata__.preprocessing' is not a preprocessing entry: {e.Message}"); }
         if (s is null) throw new InvalidDataException($"{file}: '__metadata__.preprocessing' is empty");
-        var problem = Check(s, defaultLength);
+        var problem = Check(s, modelInput);
         if (problem is not null) throw new InvalidDataException($"{file}: '__metadata__.preprocessing' {problem}");
         FeatureScaler? scaler = s.Scaler is null ? null : new FeatureScaler(s.Scaler, s.Offset!, s.Scale!);
         return new Preprocessing(s.InputLength, s.Features, scaler);
     }
 
-    /// <summary>What makes a stored transform impossible for a model of <paramref name="modelInput"/> inputs, or null when it is usable.</summary>
-    private static string? Check(Stored s, int modelInput)
+    /// <summary>What makes a stored transform impossible (for a model of <paramref name="modelInput"/> inputs when given), or null when it is usable.</summary>
+    private static string? Check(Stored s, int? modelInput)
     {
         if (s.InputLength is < 1 or > 1 << 20) return $"has input_length {s.InputLength}";
         int output = s.Features?.Length ?? s.InputLength;
-        if (output != modelInput) return $"gives {output} features, the model takes {modelInput}";
+        if (modelInput is int m && output != m) return $"gives {output} features, the model takes {m}";
         if (s.Features is { } features)
         {
             int bad = Array.FindIndex(features, f => (uint)f >= (uint)s.InputLength);

@@ -138,7 +138,7 @@ public static class Experiment
         var metadata = WeightFile.ReadMetadata(weights);
         if (!metadata.TryGetValue("model", out var name)) throw new WeightFileException($"{weights}: no model name in the metadata");
         if (!Zoo.Names.Contains(name)) throw new WeightFileException($"{weights}: model '{name}' is not in the zoo ({string.Join(", ", Zoo.Names)})");
-        var preprocessing = Preprocessing.FromMetadata(metadata, Zoo.InputLength(name), weights);
+        var preprocessing = Preprocessing.FromMetadata(metadata, Zoo.InputLength(name), weights, modelInput: Zoo.InputLength(name));
         var model = Zoo.Create(name).Compile(accelerator, batchSize: 256);
         try { WeightFile.Load(model, weights); }
         catch { model.Dispose(); throw; }
