@@ -21,24 +21,31 @@ internal static class CompareCommand
         var seed = CliCommon.Seed();
         var patience = new Option<int>("--patience") { Description = "Early-stopping patience.", DefaultValueFactory = _ => 3 };
         var outDir = CliCommon.Out();
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the runs already in --out; without it such a --out is refused." };
         var command = new Command("compare", "Train each model on the same data and compare them: one folder per model, plus comparison.json, .md and .html. Without data it runs on synthetic beats in a few minutes.")
         {
-            models, data, mitdb, split, backend, device, epochs, batch, seed, patience, outDir,
+            models, data, mitdb, split, backend, device, epochs, batch, seed, patience, outDir, overwrite,
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
+            var outRoot = CliCommon.CheckOutFolder(r.GetValue(outDir));
             var names = r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var unknown = names.Where(n => !Zoo.Names.Contains(n)).ToList();
             if (unknown.Count > 0) throw new ArgumentException($"unknown model(s) {string.Join(", ", unknown)}; known: {string.Join(", ", Zoo.Names)}");
             if (names.Length == 0) throw new ArgumentException("--models names no model");
+            ExperimentOptions Options(string name) => new(name, r.GetValue(epochs), r.GetValue(batch), Seed: r.GetValue(seed), Patience: r.GetValue(patience)) { Overwrite = r.GetValue(overwrite) };
+            foreach (var name in names)
+            {
+                TrainCommand.Validate(Options(name));
+                TrainCommand.Translated(outRoot, () => { Experiment.CheckOutputFolder(Path.Combine(outRoot, name), Options(name)); return 0; });
+            }
             var (train, test, description) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, r.GetValue(seed));
+            if (r.GetValue(batch) > train.Count) throw new ArgumentException($"--batch {r.GetValue(batch)} is larger than the {train.Count} training beats");
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
-            var outRoot = r.GetValue(outDir)!;
             var results = new List<ModelResult>();
             foreach (var name in names)
             {
-                var options = new ExperimentOptions(name, r.GetValue(epochs), r.GetValue(batch), Seed: r.GetValue(seed), Patience: r.GetValue(patience));
-                TrainCommand.Validate(options);
+                var options = Options(name);
                 CliCommon.Status($"[{results.Count + 1}/{names.Length}] {name} on {accelerator.Device.Kind.ToCliName()} ({accelerator.Device.Name})");
                 var progress = new CliCommon.ProgressLine(name, options.Epochs);
                 results.Add(Experiment.Run(accelerator, train, test, options, Path.Combine(outRoot, name), progress.Epochs, progress.Steps));

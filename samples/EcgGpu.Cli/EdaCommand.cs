@@ -23,6 +23,7 @@ internal static class EdaCommand
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
+            CliCommon.CheckOutFolder(r.GetValue(outDir));
             if (r.GetValue(bins) < 2) throw new ArgumentException($"--bins must be at least 2, not {r.GetValue(bins)}");
             var (train, test, description) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, r.GetValue(seed));
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));

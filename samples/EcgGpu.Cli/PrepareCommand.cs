@@ -18,6 +18,7 @@ internal static class PrepareCommand
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
+            CliCommon.CheckOutFolder(r.GetValue(outDir));
             var dir = r.GetValue(mitdb) ?? Mitdb.FindDirectory() ?? throw new DirectoryNotFoundException("no --mitdb given and none found ($ECG_MITDB or ../shared/data/mitdb)");
             var prepared = MitdbPreparation.Run(dir, r.GetValue(outDir)!, CliCommon.ParseSplit(r.GetValue(split)!), r.GetValue(seed), new SyncStatus());
             Console.WriteLine($"train: {prepared.Train.Count} beats ({Counts(prepared.Train)}) -> {prepared.TrainPath}");

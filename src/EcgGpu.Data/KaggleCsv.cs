@@ -37,7 +37,7 @@ public static class KaggleCsv
         foreach (var candidate in new[] { name, name + ".gz" })
         {
             var path = Path.Combine(directory, candidate);
-            if (System.IO.File.Exists(path)) return path;
+            if (System.IO.File.Exists(path) || Directory.Exists(path)) return path;   // a folder is found, to be refused by name
         }
         return null;
     }

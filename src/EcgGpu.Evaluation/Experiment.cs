@@ -16,6 +16,12 @@ public sealed record ExperimentOptions(
     /// preprocessing, up to <see cref="Epochs"/> in all.
     /// </summary>
     public string? Resume { get; init; }
+
+    /// <summary>With <see cref="Resume"/>: the learning rate to continue with instead of the checkpoint's.</summary>
+    public float? ResumeLearningRate { get; init; }
+
+    /// <summary>Replace a run already in the output folder (its files are removed first) instead of refusing.</summary>
+    public bool Overwrite { get; init; }
 }
 
 /// <summary>One model's result on a test set: the metrics and, when it was trained here, how training went.</summary>
@@ -50,12 +56,35 @@ public static class Experiment
         };
     }
 
+    /// <summary>
+    /// Refuses an output folder that another run holds, or that holds a run already when neither resuming nor
+    /// overwriting; creates nothing. <see cref="Run"/> checks this too; call it first to fail before loading data.
+    /// </summary>
+    public static void CheckOutputFolder(string outDir, ExperimentOptions options)
+    {
+        RunFolder.ThrowIfInUse(outDir);
+        if (options.Resume is null && !options.Overwrite && RunFolder.ExistingOutputs(outDir) is { Count: > 0 } existing)
+            throw new RunFolderException($"{outDir} already holds a training run ({string.Join(", ", existing)}){(RunFolder.IsFinished(outDir) ? "" : ", unfinished")}; resume it, or overwrite it explicitly", holdsRun: true);
+    }
+
+    /// <summary>Refuses training data that cannot give a classifier and a validation figure: one class, or too few beats to set some aside.</summary>
+    public static void CheckTrainable(BeatSet train, BeatSet fit, BeatSet validation)
+    {
+        var classes = train.Labels.Distinct().Order().ToList();
+        if (classes.Count < 2)
+            throw new ArgumentException($"the training data holds {train.Count} beat(s), all of class {(classes.Count == 0 ? "(none)" : ClassNames[classes[0]])}; a classifier needs at least two classes");
+        if (validation.Count == 0 || fit.Count == 0)
+            throw new ArgumentException($"the training data holds {train.Count} beats, too few to set a validation part aside (at least 5 of one class); the validation figures would be of nothing");
+    }
+
     public static ModelResult Run(Accelerator accelerator, BeatSet train, BeatSet test, ExperimentOptions options, string outDir,
         IProgress<EpochLog>? epochs = null, IProgress<StepProgress>? steps = null)
     {
-        Directory.CreateDirectory(outDir);
+        // Nothing is written before every check has passed: a refused run leaves no folder and no file.
+        CheckOutputFolder(outDir, options);
         var preprocessing = FitPreprocessing(options.Model, options.Features, train, accelerator);
         var (fit, validation) = Splits.Stratified(train, options.ValidationFraction, options.Seed);
+        CheckTrainable(train, fit, validation);
         fit = preprocessing.Apply(fit);
         validation = preprocessing.Apply(validation);
         var testInput = preprocessing.Apply(test);
@@ -71,7 +100,13 @@ public static class Experiment
         var earlier = new List<EpochLog>();
         if (options.Resume is { } resume)
         {
-            initialEpoch = ResumeFrom(model, resume, options, metadata);
+            initialEpoch = ResumeFrom(model, resume, options, metadata, outDir);
+            if (options.ResumeLearningRate is float lr) model.Optimizer!.LearningRate = lr;
+        }
+        using var folder = RunFolder.Acquire(outDir);
+        if (options.Overwrite && options.Resume is null) folder.RemoveOutputs();
+        if (options.Resume is not null)
+        {
             // The best checkpoint of the earlier run stays the one to beat; its epochs lead the history.
             if (File.Exists(weights) && WeightFile.ReadMetadata(weights).TryGetValue(nameof(Metric.ValLoss), out var v))
                 bestSoFar = double.Parse(v, CultureInfo.InvariantCulture);
@@ -81,10 +116,12 @@ public static class Experiment
         {
             new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true),
             new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f),
+            // The history line first, the checkpoints after: a run killed in between resumes from the epoch before
+            // and drops the lines after it, so no epoch is ever lost from the history (the other order could).
+            new CsvLogger(historyCsv, append: options.Resume is not null, keepEpochsUpTo: initialEpoch),
             new ModelCheckpoint(weights, Metric.ValLoss, saveBestOnly: true, metadata) { InitialBest = bestSoFar },
             // Every epoch, with Adam's moments, the dropout streams and the epoch: what --resume continues from.
             new ModelCheckpoint(Path.Combine(outDir, "last.safetensors"), Metric.ValLoss, saveBestOnly: false, metadata, includeTrainingState: true),
-            new CsvLogger(historyCsv, append: options.Resume is not null, keepEpochsUpTo: initialEpoch),
         };
         var clock = Stopwatch.StartNew();
         var history = model.Fit(Rows(fit), Rows(validation), new FitOptions(options.Epochs, Seed: options.Seed) { StepProgress = steps, InitialEpoch = initialEpoch }, callbacks, epochs);
@@ -106,7 +143,7 @@ public static class Experiment
     }
 
     /// <summary>Restores a checkpoint with training state after checking it belongs to this run; returns the epochs it had done.</summary>
-    private static int ResumeFrom(Sequential model, string path, ExperimentOptions options, IReadOnlyDictionary<string, string> metadata)
+    private static int ResumeFrom(Sequential model, string path, ExperimentOptions options, IReadOnlyDictionary<string, string> metadata, string outDir)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"--resume: {path} does not exist", path);
         var stored = WeightFile.ReadMetadata(path);
@@ -115,7 +152,8 @@ public static class Experiment
         if (stored.GetValueOrDefault("preprocessing_sha256") != metadata["preprocessing_sha256"])
             throw new ArgumentException($"--resume: {path} was trained with other preprocessing (different data, --features or --seed)");
         int done = WeightFile.Resume(model, path);
-        if (done >= options.Epochs)
+        // Every epoch done but the reports not all written (killed while writing them): resuming writes them.
+        if (done >= options.Epochs && RunFolder.IsFinished(outDir))
             throw new ArgumentException($"--resume: {path} already has {done} epochs; ask for more with --epochs (now {options.Epochs})");
         return done;
     }
@@ -124,6 +162,7 @@ public static class Experiment
     public static ClassificationMetrics Score(Sequential model, BeatSet data)
     {
         var p = model.Predict(data.Samples);
+        Predictions.RequireFinite(p, model.Classes, model.Name);
         return ClassificationMetrics.FromScores(data.Labels, ToRows(p, model.Classes), ClassNames);
     }
 

@@ -1,7 +1,11 @@
 namespace EcgGpu.Evaluation;
 
 /// <summary>A training run's output folder that cannot be used as asked: in use by another run, or holding a run already.</summary>
-public sealed class RunFolderException(string message) : Exception(message);
+public sealed class RunFolderException(string message, bool holdsRun = false) : Exception(message)
+{
+    /// <summary>The folder holds a run already (as opposed to being in use, or not a folder).</summary>
+    public bool HoldsRun { get; } = holdsRun;
+}
 
 /// <summary>
 /// The output folder of one training run, held for the run's length: a lock on <c>.ecg-run.lock</c> (an
