@@ -1,12 +1,26 @@
 using System.CommandLine;
 using EcgGpu.Cli;
 
-return Cli.Root().Parse(args).Invoke();
+return Cli.Invoke(args);
 
 namespace EcgGpu.Cli
 {
     internal static class Cli
     {
+        /// <summary>
+        /// Parses and runs a command line. A mistake in the arguments (an unknown option, a value of the wrong
+        /// type) is one line naming it and exit code 2, as every other refused input; help and version as usual.
+        /// </summary>
+        public static int Invoke(string[] args)
+        {
+            var result = Root().Parse(args);
+            if (result.Errors.Count == 0) return result.Invoke();
+            var command = result.CommandResult.Command;
+            var name = command is RootCommand ? "ecg" : $"ecg {command.Name}";
+            var messages = result.Errors.Select(e => e.Message.TrimEnd('.')).Distinct().Take(3);
+            return CliCommon.Fail($"{string.Join("; ", messages)} ({name} --help lists the options)", 2);
+        }
+
         public static RootCommand Root()
         {
             var root = new RootCommand("ecg: train and evaluate ECG heartbeat classifiers on CUDA, OpenCL or the CPU with hand-written kernels.")

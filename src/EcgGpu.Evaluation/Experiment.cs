@@ -74,7 +74,7 @@ public static class Experiment
         if (classes.Count < 2)
             throw new ArgumentException($"the training data holds {train.Count} beat(s), all of class {(classes.Count == 0 ? "(none)" : ClassNames[classes[0]])}; a classifier needs at least two classes");
         if (validation.Count == 0 || fit.Count == 0)
-            throw new ArgumentException($"the training data holds {train.Count} beats, too few to set a validation part aside (at least 5 of one class); the validation figures would be of nothing");
+            throw new ArgumentException($"the training data holds {train.Count} beats, too few to set a validation part aside ({fit.Count} to train on, {validation.Count} to validate on); the validation figures would be of nothing");
     }
 
     public static ModelResult Run(Accelerator accelerator, BeatSet train, BeatSet test, ExperimentOptions options, string outDir,
