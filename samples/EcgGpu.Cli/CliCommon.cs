@@ -42,10 +42,16 @@ internal static class CliCommon
     public static Accelerator OpenAccelerator(string backend, int? device)
     {
         var context = Context.Create();
-        if (backend == "auto") return context.Select(null, device).CreateAccelerator();
-        AcceleratorKindNames.TryParse(backend, out var kind);
-        return context.Select(kind, device).CreateAccelerator();
+        AcceleratorKind? kind = backend == "auto" ? null : AcceleratorKindNames.TryParse(backend, out var k) ? k : null;
+        DeviceInfo selected;
+        try { selected = context.Select(kind, device); }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "index") { throw new ArgumentException($"--device {device}: {Bare(e)}"); }
+        return selected.CreateAccelerator();
     }
+
+    /// <summary>An argument exception's message without .NET's " (Parameter 'name')" suffix.</summary>
+    public static string Bare(Exception e)
+        => e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
 
     public static SplitKind ParseSplit(string split) => split == "inter-patient" ? SplitKind.InterPatient : SplitKind.Kaggle;
 
@@ -67,6 +73,7 @@ internal static class CliCommon
         }
         if (mitdb is not null)
         {
+            if (File.Exists(mitdb)) throw new ArgumentException($"--mitdb {mitdb} is a file; give the folder of MIT-BIH records (100.hea, 100.dat, 100.atr, ...)");
             var (train, test) = MitdbPreparation.LoadCached(mitdb, ParseSplit(split), seed, progress: new Progress<string>(Status));
             return (train, test, $"MIT-BIH records in {mitdb}, {split} split (seed {seed})");
         }
@@ -92,7 +99,7 @@ internal static class CliCommon
                                       or WeightFileException or InvalidDataException or BackendUnavailableException or IOException or UnauthorizedAccessException
                                       or RunFolderException)
         {
-            return Fail(e.Message, 2);
+            return Fail(Bare(e), 2);
         }
         catch (OutOfMemoryException)
         {

@@ -39,9 +39,9 @@ internal static class CompareCommand
                 TrainCommand.Validate(Options(name));
                 TrainCommand.Translated(outRoot, () => { Experiment.CheckOutputFolder(Path.Combine(outRoot, name), Options(name)); return 0; });
             }
+            using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var (train, test, description) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, r.GetValue(seed));
             if (r.GetValue(batch) > train.Count) throw new ArgumentException($"--batch {r.GetValue(batch)} is larger than the {train.Count} training beats");
-            using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var results = new List<ModelResult>();
             foreach (var name in names)
             {

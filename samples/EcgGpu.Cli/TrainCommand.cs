@@ -52,9 +52,9 @@ internal static class TrainCommand
             Translated(outPath, () => Experiment.CheckOutputFolder(outPath, options));
             if (options.ResumeLearningRate is float newRate)
                 CliCommon.Status($"--lr {newRate:G6} replaces the learning rate saved in {resumeFrom} ({WeightFile.ReadMetadata(resumeFrom!).GetValueOrDefault("learning_rate", "?")}) from the next epoch on");
+            using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));   // a wrong --device is told before the data is loaded
             var (train, test, _) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, options.Seed);
             if (options.BatchSize > train.Count) throw new ArgumentException($"--batch {options.BatchSize} is larger than the {train.Count} training beats");
-            using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             CliCommon.Status($"training {options.Model} on {accelerator.Device.Kind.ToCliName()} ({accelerator.Device.Name}): {train.Count} training beats, {test.Count} test beats");
             var progress = new CliCommon.ProgressLine(options.Model, options.Epochs);
             var result = Translated(outPath, () => Experiment.Run(accelerator, train, test, options, outPath, progress.Epochs, progress.Steps));
@@ -83,5 +83,11 @@ internal static class TrainCommand
         if (o.BatchSize < 1) throw new ArgumentException($"--batch must be at least 1, not {o.BatchSize}");
         if (!(o.LearningRate > 0) || !float.IsFinite(o.LearningRate)) throw new ArgumentException($"--lr must be a positive number, not {o.LearningRate}");
         if (o.Patience < 1) throw new ArgumentException($"--patience must be at least 1, not {o.Patience}");
+        // The same rule as Experiment.FitPreprocessing, checked before the data is loaded.
+        int input = Zoo.InputLength(o.Model);
+        if (o.Features == "all" && input != Data.SyntheticBeats.Length)
+            throw new ArgumentException($"--features all: model '{o.Model}' takes the {input} information-gain samples; use --features ig60 or auto");
+        if (o.Features == "ig60" && input != Zoo.SelectedFeatures)
+            throw new ArgumentException($"--features ig60: model '{o.Model}' takes the whole beat of {input} samples; ig60 is for cnn-ig, lstm and cnn-lstm");
     }
 }

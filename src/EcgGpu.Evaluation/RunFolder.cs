@@ -90,9 +90,17 @@ public sealed class RunFolder : IDisposable
         return new RunFolderException($"{path} is in use by another run ({owner})");
     }
 
-    /// <summary>The run files present in <paramref name="path"/>, in <see cref="Outputs"/> order.</summary>
+    /// <summary>
+    /// The run files present in <paramref name="path"/>, in <see cref="Outputs"/> order; a history of no epoch
+    /// (a run that failed in its first epoch, e.g. diverged) does not count as a run.
+    /// </summary>
     public static IReadOnlyList<string> ExistingOutputs(string path)
-        => Directory.Exists(path) ? Outputs.Where(f => File.Exists(System.IO.Path.Combine(path, f))).ToList() : [];
+    {
+        if (!Directory.Exists(path)) return [];
+        var present = Outputs.Where(f => File.Exists(System.IO.Path.Combine(path, f))).ToList();
+        if (present is ["history.csv"] && File.ReadLines(System.IO.Path.Combine(path, "history.csv")).Skip(1).All(string.IsNullOrWhiteSpace)) return [];
+        return present;
+    }
 
     /// <summary>Whether every report of a finished run is in <paramref name="path"/>.</summary>
     public static bool IsFinished(string path) => Reports.All(f => File.Exists(System.IO.Path.Combine(path, f)));

@@ -277,6 +277,38 @@ public sealed class HostileCliTests
     }
 
     [Test]
+    public void Like_cases_found_by_trying_name_their_argument()
+    {
+        AssertRefused(Line($"train --model cnn-ig --device 99 --backend cpu --data /nonexistent --out {Path.Combine(_dir, "d99")}"), "--device 99", "0..0");
+        AssertRefused(Line($"eda --bins 100000000 --backend cpu --data {_data} --out {Path.Combine(_dir, "eda-bins")}"), "--bins", "409");
+        AssertRefused(Line("bench --models cnn-ig --batch 100000000 --steps 1 --backend cpu"), "--batch 100000000");
+        AssertRefused(Line($"train --model cnn-ig --mitdb /etc/hostname --out {Path.Combine(_dir, "m")}"), "--mitdb", "is a file");
+        AssertRefused(Line($"prepare --mitdb /etc/hostname --out {Path.Combine(_dir, "m")}"), "--mitdb", "is a file");
+        AssertRefused(Line($"train --model cnn-ig --data {Path.Combine(_data, KaggleCsv.TrainFile)} --out {Path.Combine(_dir, "m")}"), "--data", "is a file");
+        AssertRefused(Line($"train --model cnn-ig --features all --data /nonexistent --out {Path.Combine(_dir, "m")}"), "--features all");
+        AssertRefused(Line($"train --model cnn --features ig60 --data /nonexistent --out {Path.Combine(_dir, "m")}"), "--features ig60");
+        Assert.That(Directory.Exists(Path.Combine(_dir, "m")) || Directory.Exists(Path.Combine(_dir, "d99")), Is.False);
+    }
+
+    [Test]
+    public void A_diverged_run_leaves_no_model_and_does_not_block_the_folder_and_compare_keeps_finished_runs()
+    {
+        var run = Path.Combine(_dir, "diverged-run");
+        var o = Line($"train --model cnn-ig --epochs 1 --batch 16 --lr 1e30 --backend cpu --data {_data} --out {run}");
+        Assert.That(o.Code, Is.EqualTo(1), o.Error);
+        Assert.That(o.Error, Does.Contain("lower the learning rate"));
+        Assert.That(Directory.GetFiles(run, "*.safetensors*"), Is.Empty, "no model of a diverged run");
+        Train("diverged-run", epochs: 1);
+
+        var compare = Path.Combine(_dir, "compare");
+        var first = Line($"compare --models cnn-ig --epochs 1 --batch 32 --backend cpu --data {_data} --out {compare}");
+        Assert.That(first.Code, Is.EqualTo(0), first.Error);
+        AssertRefused(Line($"compare --models cnn-ig --epochs 1 --batch 32 --backend cpu --data {_data} --out {compare}"), "--out", "--overwrite");
+        var again = Line($"compare --models cnn-ig --epochs 1 --batch 32 --backend cpu --data {_data} --out {compare} --overwrite");
+        Assert.That(again.Code, Is.EqualTo(0), again.Error);
+    }
+
+    [Test]
     public void An_unexpected_exception_is_one_line_and_exit_one_with_the_trace_only_under_verbose()
     {
         var error = new StringWriter();
