@@ -29,14 +29,11 @@ internal static class CompareCommand
         command.SetAction(r => CliCommon.Guard(() =>
         {
             var outRoot = CliCommon.CheckOutFolder(r.GetValue(outDir));
-            var names = r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var unknown = names.Where(n => !Zoo.Names.Contains(n)).ToList();
-            if (unknown.Count > 0) throw new ArgumentException($"unknown model(s) {string.Join(", ", unknown)}; known: {string.Join(", ", Zoo.Names)}");
-            if (names.Length == 0) throw new ArgumentException("--models names no model");
+            var names = Zoo.ParseNames(r.GetValue(models)!);
             ExperimentOptions Options(string name) => new(name, r.GetValue(epochs), r.GetValue(batch), Seed: r.GetValue(seed), Patience: r.GetValue(patience)) { Overwrite = r.GetValue(overwrite) };
             foreach (var name in names)
             {
-                TrainCommand.Validate(Options(name));
+                Options(name).Validate();
                 TrainCommand.Translated(outRoot, () => { Experiment.CheckOutputFolder(Path.Combine(outRoot, name), Options(name)); return 0; });
             }
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
@@ -46,7 +43,7 @@ internal static class CompareCommand
             foreach (var name in names)
             {
                 var options = Options(name);
-                CliCommon.Status($"[{results.Count + 1}/{names.Length}] {name} on {accelerator.Device.Kind.ToCliName()} ({accelerator.Device.Name})");
+                CliCommon.Status($"[{results.Count + 1}/{names.Count}] {name} on {accelerator.Device.Kind.ToCliName()} ({accelerator.Device.Name})");
                 var progress = new CliCommon.ProgressLine(name, options.Epochs);
                 results.Add(Experiment.Run(accelerator, train, test, options, Path.Combine(outRoot, name), progress.Epochs, progress.Steps));
                 Reports.WriteComparison(outRoot, results, description);   // after each model, so an interrupted run keeps what finished

@@ -1,5 +1,6 @@
 using EcgGpu.Runtime;
 using System.CommandLine;
+using EcgGpu.Data;
 using EcgGpu.Evaluation;
 using EcgGpu.Nn;
 
@@ -15,7 +16,7 @@ internal static class TrainCommand
         var data = CliCommon.Data();
         var mitdb = CliCommon.Mitdb();
         var split = CliCommon.Split();
-        var features = new Option<string>("--features") { Description = "auto (the model's own input), all (187 samples) or ig60 (information-gain top 60, standardised).", DefaultValueFactory = _ => "auto" };
+        var features = new Option<string>("--features") { Description = $"auto (the model's own input), all ({BeatFormat.Length} samples) or ig60 (information-gain top 60, standardised).", DefaultValueFactory = _ => "auto" };
         features.AcceptOnlyFromAmong("auto", "all", "ig60");
         var backend = CliCommon.Backend();
         var device = CliCommon.Device();
@@ -46,9 +47,8 @@ internal static class TrainCommand
                 ResumeLearningRate = resumeFrom is not null && lrGiven ? r.GetValue(lr) : null,
                 Overwrite = r.GetValue(overwrite),
             };
-            if (resumeFrom is not null && !File.Exists(resumeFrom)) throw new FileNotFoundException($"--resume: {resumeFrom} does not exist", resumeFrom);
             if (resumeFrom is not null && options.Overwrite) throw new ArgumentException("--resume continues the run in --out and --overwrite replaces it: give one of them");
-            Validate(options);
+            options.Validate();
             Translated(outPath, () => Experiment.CheckOutputFolder(outPath, options));
             if (options.ResumeLearningRate is float newRate)
                 CliCommon.Status($"--lr {newRate:G6} replaces the learning rate saved in {resumeFrom} ({WeightFile.ReadMetadata(resumeFrom!).GetValueOrDefault("learning_rate", "?")}) from the next epoch on");
@@ -76,18 +76,4 @@ internal static class TrainCommand
     }
 
     private static void Translated(string outPath, Action body) => Translated(outPath, () => { body(); return 0; });
-
-    public static void Validate(ExperimentOptions o)
-    {
-        if (o.Epochs < 1) throw new ArgumentException($"--epochs must be at least 1, not {o.Epochs}");
-        if (o.BatchSize < 1) throw new ArgumentException($"--batch must be at least 1, not {o.BatchSize}");
-        if (!(o.LearningRate > 0) || !float.IsFinite(o.LearningRate)) throw new ArgumentException($"--lr must be a positive number, not {o.LearningRate}");
-        if (o.Patience < 1) throw new ArgumentException($"--patience must be at least 1, not {o.Patience}");
-        // The same rule as Experiment.FitPreprocessing, checked before the data is loaded.
-        int input = Zoo.InputLength(o.Model);
-        if (o.Features == "all" && input != Data.SyntheticBeats.Length)
-            throw new ArgumentException($"--features all: model '{o.Model}' takes the {input} information-gain samples; use --features ig60 or auto");
-        if (o.Features == "ig60" && input != Zoo.SelectedFeatures)
-            throw new ArgumentException($"--features ig60: model '{o.Model}' takes the whole beat of {input} samples; ig60 is for cnn-ig, lstm and cnn-lstm");
-    }
 }

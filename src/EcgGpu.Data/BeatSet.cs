@@ -10,10 +10,8 @@ public sealed record ColumnSummary(string Column, long Count, double Mean, doubl
 /// labels, and where known the record and the sample index (at the record's own rate) of each beat.
 /// A typed table for what the pipeline needs rather than a general data frame.
 /// </summary>
-public sealed record BeatSet(float[] Samples, int[] Labels, int Length = 187)
+public sealed record BeatSet(float[] Samples, int[] Labels, int Length = BeatFormat.Length)
 {
-    public const int Classes = 5;
-
     /// <summary>The record each row came from, when the rows were extracted from raw records.</summary>
     public string[]? Records { get; init; }
 
@@ -33,8 +31,8 @@ public sealed record BeatSet(float[] Samples, int[] Labels, int Length = 187)
     /// <summary>Rows per class 0..4.</summary>
     public long[] ClassCounts()
     {
-        var counts = new long[Classes];
-        foreach (var l in Labels) if ((uint)l < Classes) counts[l]++;
+        var counts = new long[BeatFormat.Classes];
+        foreach (var l in Labels) if ((uint)l < BeatFormat.Classes) counts[l]++;
         return counts;
     }
 

@@ -212,7 +212,7 @@ public static class Mitdb
         int beatCount = annotations.Count(a => IsBeatCode(a.Code));
         if (beatCount < Math.Max(2, MinBeatsPerMinute * minutes) || signal.Length < 2)
             throw new InvalidDataException($"{Path.Combine(directory, record + ".atr")}: {beatCount} beat annotations for {minutes:F1} minutes of record (at least 2, and {MinBeatsPerMinute} a minute); the file does not belong to the record or is damaged");
-        const double target = SyntheticBeats.SampleRate;
+        const double target = BeatFormat.SampleRate;
         double ratio = header.Frequency / target;
         int length = (int)(signal.Length / ratio);
         var resampled = new double[length];
@@ -233,7 +233,7 @@ public static class Mitdb
         var labels = new List<int>();
         var indices = new List<int>();
         var positions = new List<int>();
-        Span<float> row = stackalloc float[SyntheticBeats.Length];
+        Span<float> row = stackalloc float[BeatFormat.Length];
         foreach (var (beat, position) in beats)
         {
             double r = beat.Sample / ratio;
@@ -245,7 +245,7 @@ public static class Mitdb
             rr.Sort();
             double median = rr[rr.Count / 2];
             int start = (int)Math.Round(r);
-            int span = Math.Min(SyntheticBeats.Length, (int)Math.Round(1.2 * median));
+            int span = Math.Min(BeatFormat.Length, (int)Math.Round(1.2 * median));
             if (start < 0 || start + span > length || span < 8) continue;
             double min = double.PositiveInfinity, max = double.NegativeInfinity;
             for (int i = 0; i < span; i++) { min = Math.Min(min, resampled[start + i]); max = Math.Max(max, resampled[start + i]); }
@@ -273,22 +273,5 @@ public static class Mitdb
         if (parts.Count == 0) throw new FileNotFoundException($"{directory}: no records to extract");
         var all = parts.Aggregate(BeatSet.Concat);
         return (all, all.Records!);
-    }
-
-    /// <summary>A stratified random split: <paramref name="testFraction"/> of each class goes to the test side.</summary>
-    public static (int[] Train, int[] Test) StratifiedSplit(int[] labels, double testFraction, int seed)
-    {
-        var rng = new Random(seed);
-        var train = new List<int>();
-        var test = new List<int>();
-        foreach (var group in Enumerable.Range(0, labels.Length).GroupBy(i => labels[i]).OrderBy(g => g.Key))
-        {
-            var members = group.ToArray();
-            rng.Shuffle(members);
-            int cut = (int)Math.Round(members.Length * testFraction);
-            test.AddRange(members[..cut]);
-            train.AddRange(members[cut..]);
-        }
-        return (train.ToArray(), test.ToArray());
     }
 }

@@ -79,8 +79,8 @@ public static class MitdbPreparation
             w.WriteNumber("seed", seed);
             w.WriteStartObject("parameters");
             w.WriteString("lead", "MLII (signal 0; signal 1 in record 114)");
-            w.WriteNumber("sample_rate_hz", SyntheticBeats.SampleRate);
-            w.WriteNumber("length", SyntheticBeats.Length);
+            w.WriteNumber("sample_rate_hz", BeatFormat.SampleRate);
+            w.WriteNumber("length", BeatFormat.Length);
             w.WriteString("window", "from the R peak, 1.2 x the median R-R interval within 5 s, min-max normalised, zero-padded");
             w.WriteString("classes", "AAMI: 0 N, 1 S, 2 V, 3 F, 4 Q");
             if (split == SplitKind.Kaggle) w.WriteNumber("test_fraction", 0.2);
@@ -103,10 +103,10 @@ public static class MitdbPreparation
             foreach (var g in Enumerable.Range(0, all.Count).GroupBy(i => all.Records![i]).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 w.WriteStartObject(g.Key);
-                var counts = new long[BeatSet.Classes];
+                var counts = new long[BeatFormat.Classes];
                 foreach (var i in g) counts[all.Labels[i]]++;
                 w.WriteNumber("beats", g.Count());
-                for (int c = 0; c < BeatSet.Classes; c++) w.WriteNumber(((BeatClass)c).ToString(), counts[c]);
+                for (int c = 0; c < BeatFormat.Classes; c++) w.WriteNumber(((BeatClass)c).ToString(), counts[c]);
                 w.WriteString("side", train.Records!.Contains(g.Key) ? test.Records!.Contains(g.Key) ? "both" : "train" : test.Records!.Contains(g.Key) ? "test" : "none");
                 w.WriteEndObject();
             }
@@ -134,7 +134,7 @@ public static class MitdbPreparation
         w.WriteStartObject(name);
         w.WriteNumber("beats", set.Count);
         var counts = set.ClassCounts();
-        for (int c = 0; c < BeatSet.Classes; c++) w.WriteNumber(((BeatClass)c).ToString(), counts[c]);
+        for (int c = 0; c < BeatFormat.Classes; c++) w.WriteNumber(((BeatClass)c).ToString(), counts[c]);
         w.WriteEndObject();
     }
 

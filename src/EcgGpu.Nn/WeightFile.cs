@@ -44,7 +44,7 @@ public static class WeightFile
             stateMeta["optimizer"] = optimizer.GetType().Name;
             stateMeta["optimizer_iterations"] = optimizer.Iterations.ToString(System.Globalization.CultureInfo.InvariantCulture);
             stateMeta["learning_rate"] = optimizer.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-            stateMeta["dropout"] = string.Join(",", model.Layers.OfType<Layers.Dropout>().Select(d => FormattableString.Invariant($"{d.Seed}:{d.Step}")));
+            stateMeta["dropout"] = string.Join(",", model.AllLayers.OfType<Layers.Dropout>().Select(d => FormattableString.Invariant($"{d.Seed}:{d.Step}")));
             stateMeta["epoch"] = (epoch ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         foreach (var t in tensors)
@@ -148,7 +148,7 @@ public static class WeightFile
         if (iterations < 0 || epoch < 0) throw new WeightFileException($"{path}: '__metadata__.{(epoch < 0 ? "epoch" : "optimizer_iterations")}' is negative");
         float? learningRate = meta.TryGetValue("learning_rate", out var lrText) ? MetadataNumber<float>(path, "learning_rate", lrText) : null;
         if (learningRate is float lr && !(lr > 0 && float.IsFinite(lr))) throw new WeightFileException($"{path}: '__metadata__.learning_rate' is {lrText}, not a positive finite number");
-        var dropouts = model.Layers.OfType<Layers.Dropout>().ToList();
+        var dropouts = model.AllLayers.OfType<Layers.Dropout>().ToList();
         var saved = meta.TryGetValue("dropout", out var ds) && ds.Length > 0 ? ds.Split(',') : [];
         if (saved.Length != dropouts.Count) throw new WeightFileException($"{path} records {saved.Length} dropout layers, model {model.Name} has {dropouts.Count}");
         var streams = new List<(ulong Seed, uint Step)>();

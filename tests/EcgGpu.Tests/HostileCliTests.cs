@@ -43,7 +43,7 @@ public sealed class HostileCliTests
         Console.SetOut(output);
         try
         {
-            int code = Cli.Cli.Invoke(args);
+            int code = Cli.EcgTool.Invoke(args);
             return new Outcome(code, error.ToString(), output.ToString());
         }
         finally
