@@ -25,6 +25,17 @@ internal static class CliCommon
         Description = "With --mitdb: kaggle (random 80/20 stratified by class) or inter-patient (DS1 train, DS2 test).",
         DefaultValueFactory = _ => "kaggle",
     }.AcceptOnly("kaggle", "inter-patient");
+    public static Option<string> Balance()
+    {
+        var option = new Option<string>("--balance")
+        {
+            Description = "Class imbalance: none, weights (loss weighted n/(classes x count), as scikit-learn's balanced) or oversample (minority classes copied to the majority's size, amplitude-scaled and time-stretched).",
+            DefaultValueFactory = _ => "none",
+        };
+        option.AcceptOnlyFromAmong("none", "weights", "oversample");
+        return option;
+    }
+
     public static Option<int> Seed() => new("--seed") { Description = "Seed for splits, initial weights, shuffling and dropout.", DefaultValueFactory = _ => 1 };
     public static Option<string> Out(bool required = true) => new("--out") { Description = "Output folder.", Required = required };
 

@@ -10,7 +10,7 @@ internal static class CompareCommand
 {
     public static Command Create()
     {
-        var models = new Option<string>("--models") { Description = $"Comma-separated models (default: all of {string.Join(", ", Zoo.Names)}).", DefaultValueFactory = _ => string.Join(",", Zoo.Names) };
+        var models = new Option<string>("--models") { Description = $"Comma-separated models (default: the nine seeds, {string.Join(", ", Zoo.Names)}; also {string.Join(", ", Zoo.RrNames)}, which take the beats' RR features).", DefaultValueFactory = _ => string.Join(",", Zoo.Names) };
         var data = CliCommon.Data();
         var mitdb = CliCommon.Mitdb();
         var split = CliCommon.Split();
@@ -20,17 +20,21 @@ internal static class CompareCommand
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 64 };
         var seed = CliCommon.Seed();
         var patience = new Option<int>("--patience") { Description = "Early-stopping patience.", DefaultValueFactory = _ => 3 };
+        var balance = CliCommon.Balance();
         var outDir = CliCommon.Out();
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the runs already in --out; without it such a --out is refused." };
         var command = new Command("compare", "Train each model on the same data and compare them: one folder per model, plus comparison.json, .md and .html. Without data it runs on synthetic beats in a few minutes.")
         {
-            models, data, mitdb, split, backend, device, epochs, batch, seed, patience, outDir, overwrite,
+            models, data, mitdb, split, backend, device, epochs, batch, seed, patience, balance, outDir, overwrite,
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
             var outRoot = CliCommon.CheckOutFolder(r.GetValue(outDir));
             var names = Zoo.ParseNames(r.GetValue(models)!);
-            ExperimentOptions Options(string name) => new(name, r.GetValue(epochs), r.GetValue(batch), Seed: r.GetValue(seed), Patience: r.GetValue(patience)) { Overwrite = r.GetValue(overwrite) };
+            ExperimentOptions Options(string name) => new(name, r.GetValue(epochs), r.GetValue(batch), Seed: r.GetValue(seed), Patience: r.GetValue(patience))
+            {
+                Balance = ClassBalanceExtensions.Parse(r.GetValue(balance)!), Overwrite = r.GetValue(overwrite),
+            };
             foreach (var name in names)
             {
                 Options(name).Validate();

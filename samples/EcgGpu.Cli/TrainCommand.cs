@@ -11,8 +11,8 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", Zoo.Names)}.", Required = true };
-        model.AcceptOnlyFromAmong([.. Zoo.Names]);
+        var model = new Option<string>("--model") { Description = $"Architecture: {string.Join(", ", Zoo.AllNames)} (the -rr models also take the beats' RR features).", Required = true };
+        model.AcceptOnlyFromAmong([.. Zoo.AllNames]);
         var data = CliCommon.Data();
         var mitdb = CliCommon.Mitdb();
         var split = CliCommon.Split();
@@ -25,6 +25,7 @@ internal static class TrainCommand
         var lr = new Option<float>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3f };
         var seed = CliCommon.Seed();
         var patience = new Option<int>("--patience") { Description = "Epochs without a better val_loss before stopping (the best weights are restored).", DefaultValueFactory = _ => 3 };
+        var balance = CliCommon.Balance();
         var outDir = CliCommon.Out();
         var resume = new Option<string?>("--resume")
         {
@@ -33,7 +34,7 @@ internal static class TrainCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace a run already in --out (its files are removed first); without it such a --out is refused." };
         var command = new Command("train", "Train one model; writes model.safetensors (best), last.safetensors (to resume), history.csv, metrics.json, report.md and report.html to --out.")
         {
-            model, data, mitdb, split, features, backend, device, epochs, batch, lr, seed, patience, outDir, resume, overwrite,
+            model, data, mitdb, split, features, backend, device, epochs, batch, lr, seed, patience, balance, outDir, resume, overwrite,
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
@@ -46,6 +47,7 @@ internal static class TrainCommand
                 Resume = resumeFrom,
                 ResumeLearningRate = resumeFrom is not null && lrGiven ? r.GetValue(lr) : null,
                 Overwrite = r.GetValue(overwrite),
+                Balance = ClassBalanceExtensions.Parse(r.GetValue(balance)!),
             };
             if (resumeFrom is not null && options.Overwrite) throw new ArgumentException("--resume continues the run in --out and --overwrite replaces it: give one of them");
             options.Validate();

@@ -35,7 +35,8 @@ public sealed record KaggleFolderSource(string Folder) : BeatSource
         var test = KaggleCsv.Find(Folder, KaggleCsv.TestFile) ?? throw new InvalidSettingException(setting, Folder, $"no {KaggleCsv.TestFile} or {KaggleCsv.TestFile}.gz there");
         progress?.Report($"reading {train} and {test}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var (trainBeats, testBeats) = (KaggleCsv.Read(train), KaggleCsv.Read(test));
+        // The records and RR features of the _rr.csv files beside them come along where present.
+        var (trainBeats, testBeats) = (MitdbPreparation.ReadWithRr(train), MitdbPreparation.ReadWithRr(test));
         progress?.Report($"read {trainBeats.Count} + {testBeats.Count} beats in {clock.Elapsed.TotalSeconds:F1} s");
         return new LoadedBeats(trainBeats, testBeats, $"Kaggle-format files in {Folder}");
     }

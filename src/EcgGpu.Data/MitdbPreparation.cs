@@ -141,9 +141,7 @@ public static class MitdbPreparation
     /// <summary>A Kaggle file's beats, with the records and RR features of the <c>_rr.csv</c> beside it when there is one.</summary>
     public static BeatSet ReadWithRr(string kaggleCsv)
     {
-        var beats = KaggleCsv.Read(kaggleCsv);
-        var rr = RrFeatures.PathBeside(kaggleCsv);
-        return File.Exists(rr) ? RrFeatures.Attach(rr, beats) : beats;
+        return RrFeatures.AttachBesideIfPresent(kaggleCsv, KaggleCsv.Read(kaggleCsv));
     }
 
     /// <summary>The cached train and test beats when they read and hold the row counts their manifest records; else what is wrong.</summary>

@@ -23,6 +23,9 @@ public sealed record ExperimentOptions(
     /// <summary>Replace a run already in the output folder (its files are removed first) instead of refusing.</summary>
     public bool Overwrite { get; init; }
 
+    /// <summary>How training answers the classes' imbalance (MIT-BIH is about 83 % N): nothing, weighted loss, or oversampling.</summary>
+    public ClassBalance Balance { get; init; } = ClassBalance.None;
+
     /// <summary>Refuses settings no run can use (naming them, as <see cref="InvalidSettingException"/>), before any data is loaded.</summary>
     public void Validate()
     {
@@ -34,7 +37,7 @@ public sealed record ExperimentOptions(
         if (Patience < 1) throw new InvalidSettingException(Name(nameof(Patience)), Text(Patience), "must be at least 1");
         if (Features is not ("auto" or "all" or "ig60")) throw new InvalidSettingException(Name(nameof(Features)), Features, "must be auto, all or ig60");
         // The rule of Experiment.FitPreprocessing, told before the data is loaded.
-        int input = Zoo.InputLength(Model);
+        int input = Zoo.InputLength(Model) - Zoo.RrInputs(Model);   // the beat part (two-input models also take RR features)
         if (Features == "all" && input != BeatFormat.Length)
             throw new InvalidSettingException(Name(nameof(Features)), Features, $"model '{Model}' takes the {input} information-gain samples; use ig60 or auto");
         if (Features == "ig60" && input != Zoo.SelectedFeatures)
@@ -49,6 +52,12 @@ public sealed record ModelResult(
     IReadOnlyList<EpochLog> Epochs, int BestEpoch, double TrainSeconds, string? StopReason)
 {
     public int EpochsRun => Epochs.Count;
+
+    /// <summary>The class-imbalance treatment the model was trained with.</summary>
+    public ClassBalance Balance { get; init; } = ClassBalance.None;
+
+    /// <summary>The run's seed (weights, shuffles, dropout, validation split).</summary>
+    public int Seed { get; init; }
     public IEnumerable<double> EpochSeconds => Epochs.Select(e => e.Seconds);
 }
 
@@ -62,10 +71,19 @@ public static class Experiment
     private const string FeaturesSetting = $"{nameof(ExperimentOptions)}.{nameof(ExperimentOptions.Features)}";
     private const string ResumeSetting = $"{nameof(ExperimentOptions)}.{nameof(ExperimentOptions.Resume)}";
 
-    /// <summary>The preprocessing a model needs: the 60-input models take the information-gain top 60 with StandardScaler (as their notebook), the rest the raw beat.</summary>
+    /// <summary>
+    /// The preprocessing a model needs: the 60-input models take the information-gain top 60 with StandardScaler (as their
+    /// notebook), the rest the raw beat; the <c>-rr</c> models then its RR features (<see cref="RrFeatures.ModelColumns"/>).
+    /// </summary>
     public static Preprocessing FitPreprocessing(string model, string features, BeatSet train, Accelerator accelerator)
     {
-        int input = Zoo.InputLength(model);
+        var beat = FitBeatPreprocessing(model, features, train, accelerator);
+        return Zoo.RrInputs(model) == 0 ? beat : beat with { RrColumns = [.. RrFeatures.ModelColumns] };
+    }
+
+    private static Preprocessing FitBeatPreprocessing(string model, string features, BeatSet train, Accelerator accelerator)
+    {
+        int input = Zoo.InputLength(model) - Zoo.RrInputs(model);
         return (features, input) switch
         {
             ("auto", Zoo.SelectedFeatures) or ("ig60", Zoo.SelectedFeatures) => Preprocessing.Fit(train, Zoo.SelectedFeatures, FeatureScaler.Standard, accelerator),
@@ -106,6 +124,9 @@ public static class Experiment
         var preprocessing = FitPreprocessing(options.Model, options.Features, train, accelerator);
         var (fit, validation) = Splits.Stratified(train, options.ValidationFraction, options.Seed);
         CheckTrainable(train, fit, validation);
+        // Oversampling copies (and alters) raw beats of the training part only; validation and test keep their true mix.
+        if (options.Balance == ClassBalance.Oversample) fit = Splits.Oversample(fit, options.Seed, augment: true);
+        float[]? classWeights = options.Balance == ClassBalance.Weights ? ClassBalanceExtensions.BalancedWeights(fit.ClassCounts()) : null;
         fit = preprocessing.Apply(fit);
         validation = preprocessing.Apply(validation);
         var testInput = preprocessing.Apply(test);
@@ -145,7 +166,7 @@ public static class Experiment
             new ModelCheckpoint(Path.Combine(outDir, "last.safetensors"), Metric.ValLoss, saveBestOnly: false, metadata, includeTrainingState: true),
         };
         var clock = Stopwatch.StartNew();
-        var history = model.Fit(Rows(fit), Rows(validation), new FitOptions(options.Epochs, Seed: options.Seed) { StepProgress = steps, InitialEpoch = initialEpoch }, callbacks, epochs);
+        var history = model.Fit(Rows(fit), Rows(validation), new FitOptions(options.Epochs, Seed: options.Seed, ClassWeights: classWeights) { StepProgress = steps, InitialEpoch = initialEpoch }, callbacks, epochs);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         int bestEpoch = history.RestoredEpoch ?? history.Epochs.LastOrDefault()?.Epoch ?? initialEpoch;
         if (options.Resume is not null && File.Exists(weights))
@@ -158,7 +179,7 @@ public static class Experiment
 
         var metrics = Score(model, testInput);
         var result = new ModelResult(options.Model, accelerator.Device.Kind.ToCliName(), accelerator.Device.Name, metrics, model.ParameterCount,
-            history.Epochs, bestEpoch, trainSeconds, history.StopReason);
+            history.Epochs, bestEpoch, trainSeconds, history.StopReason) { Balance = options.Balance, Seed = options.Seed };
         Reports.WriteAll(outDir, result);
         return result;
     }
@@ -197,8 +218,8 @@ public static class Experiment
     {
         var metadata = WeightFile.ReadMetadata(weights);
         if (!metadata.TryGetValue("model", out var name)) throw new WeightFileException($"{weights}: no model name in the metadata");
-        if (!Zoo.Names.Contains(name)) throw new WeightFileException($"{weights}: model '{name}' is not in the zoo ({string.Join(", ", Zoo.Names)})");
-        var preprocessing = Preprocessing.FromMetadata(metadata, Zoo.InputLength(name), weights, modelInput: Zoo.InputLength(name));
+        if (!Zoo.AllNames.Contains(name)) throw new WeightFileException($"{weights}: model '{name}' is not in the zoo ({string.Join(", ", Zoo.AllNames)})");
+        var preprocessing = Preprocessing.FromMetadata(metadata, Zoo.InputLength(name) - Zoo.RrInputs(name), weights, modelInput: Zoo.InputLength(name) - Zoo.RrInputs(name));
         var model = Zoo.Create(name).Compile(accelerator, batchSize: 256);
         try { WeightFile.Load(model, weights); }
         catch { model.Dispose(); throw; }

@@ -102,6 +102,8 @@ public static class Reports
         w.WriteEndArray();
         w.WriteNumber("params", r.Params);
         if (r.StopReason is not null) w.WriteString("stop_reason", r.StopReason);
+        w.WriteString("class_balance", r.Balance.ToCliName());
+        w.WriteNumber("seed", r.Seed);
         w.WriteString("classification_report", m.ClassificationReport(4));
     }
 
