@@ -23,17 +23,28 @@ internal static class CompareCommand
         var balance = CliCommon.Balance();
         var outDir = CliCommon.Out();
         var distributed = DistributedRun.Option();
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the runs already in --out; without it such a --out is refused." };
         var command = new Command("compare", "Train each model on the same data and compare them: one folder per model, plus comparison.json, .md and .html. Without data it runs on synthetic beats in a few minutes.")
         {
-            models, data, mitdb, split, backend, device, epochs, batch, seed, patience, balance, outDir, distributed,
+            models, data, mitdb, split, backend, device, epochs, batch, seed, patience, balance, outDir, overwrite, distributed,
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
             using var job = DistributedRun.Start(r.GetValue(distributed));
+            var outRoot = CliCommon.CheckOutFolder(r.GetValue(outDir));
             var names = Zoo.ParseNames(r.GetValue(models)!);
-            var (train, test, description) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, r.GetValue(seed));
+            ExperimentOptions Options(string name) => new(name, r.GetValue(epochs), r.GetValue(batch), Seed: r.GetValue(seed), Patience: r.GetValue(patience))
+            {
+                Balance = ClassBalanceExtensions.Parse(r.GetValue(balance)!), Overwrite = r.GetValue(overwrite),
+            };
+            foreach (var name in names)
+            {
+                Options(name).Validate();
+                if (job?.IsRoot ?? true) TrainCommand.Translated(outRoot, () => { Experiment.CheckOutputFolder(Path.Combine(outRoot, name), Options(name)); return 0; });
+            }
             using var accelerator = job?.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device)) ?? CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
-            var outRoot = r.GetValue(outDir)!;
+            var (train, test, description) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, r.GetValue(seed));
+            if (r.GetValue(batch) > train.Count) throw new ArgumentException($"--batch {r.GetValue(batch)} is larger than the {train.Count} training beats");
             var results = new List<ModelResult>();
             var plan = job is null ? null : CompareDistribution.Choose(names, job.Size);
             if (plan is not null) CliCommon.Status(plan.Why);
@@ -42,11 +53,7 @@ internal static class CompareCommand
             {
                 var name = names[i];
                 if (plan is { Sweep: true } && plan.Owner[i] != job!.Rank) continue;
-                var options = new ExperimentOptions(name, r.GetValue(epochs), r.GetValue(batch), Seed: r.GetValue(seed), Patience: r.GetValue(patience))
-                {
-                    Balance = ClassBalanceExtensions.Parse(r.GetValue(balance)!),
-                };
-                options.Validate();
+                var options = Options(name);
                 if (plan is { Sweep: false }) options = options with { DataParallel = job!.DataParallel(accelerator) };
                 // In a sweep every rank trains (and writes) its own models; it reports them on its own lines.
                 bool reports = speaks || plan is { Sweep: true };

@@ -29,8 +29,16 @@ public static class Reports
     public static void WriteAtomic(string path, string text)
     {
         var temp = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(temp, text, new UTF8Encoding(false));
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            File.WriteAllText(temp, text, new UTF8Encoding(false));
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { }   // e.g. the path is a folder: leave nothing behind
+            throw;
+        }
     }
 
     // ---------- JSON ----------
