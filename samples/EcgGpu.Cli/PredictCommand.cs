@@ -21,14 +21,17 @@ internal static class PredictCommand
         command.SetAction(r => CliCommon.Guard(() =>
         {
             var w = r.GetValue(weights)!;
+            if (Directory.Exists(w)) throw new ArgumentException($"--weights {w} is a folder; give a model.safetensors");
             if (!File.Exists(w)) throw new FileNotFoundException($"--weights {w}: no such file");
+            var path = r.GetValue(output);
+            // The output is checked before any work, and never overwrites what is read.
+            if (path is not null) CliCommon.CheckOutputFile(path, "--output", ("--input", r.GetValue(input)!), ("--weights", w));
             var beats = RrFeatures.AttachBesideIfPresent(r.GetValue(input)!, KaggleCsv.ReadForPrediction(r.GetValue(input)!));
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var (model, preprocessing) = Experiment.Load(w, accelerator);
             using (model)
             {
                 var text = Format(FrameTraining.Predict(model, preprocessing, beats.ToDataFrame()));
-                var path = r.GetValue(output);
                 if (path is null) Console.Write(text);
                 else
                 {

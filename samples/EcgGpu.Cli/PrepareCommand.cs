@@ -22,7 +22,9 @@ internal static class PrepareCommand
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
+            CliCommon.CheckOutFolder(r.GetValue(outDir));
             var dir = r.GetValue(mitdb) ?? Mitdb.FindDirectory() ?? throw new DirectoryNotFoundException("no --mitdb given and none found ($ECG_MITDB or ../shared/data/mitdb)");
+            if (File.Exists(dir)) throw new ArgumentException($"--mitdb {dir} is a file; give the folder of MIT-BIH records (100.hea, 100.dat, 100.atr, ...)");
             if (r.GetValue(sample))
             {
                 if (r.GetValue(split) != "kaggle") throw new ArgumentException("--sample is drawn from the kaggle split; leave --split out");

@@ -76,13 +76,18 @@ public sealed record Preprocessing(int InputLength, int[]? Features = null, Feat
         return new() { ["preprocessing"] = json, ["preprocessing_sha256"] = Sha256(json) };
     }
 
-    /// <summary>The transform stored in weight-file metadata; none when the file has no entry; refused when it was altered.</summary>
-    public static Preprocessing FromMetadata(IReadOnlyDictionary<string, string> metadata, int defaultLength, string file)
+    /// <summary>The transform stored in weight-file metadata; none when the file has no entry; refused, naming the file and the problem, when it was altered or is impossible (a column outside the beat, another number of features than <paramref name="modelInput"/>, a scaler of the wrong size).</summary>
+    public static Preprocessing FromMetadata(IReadOnlyDictionary<string, string> metadata, int defaultLength, string file, int? modelInput = null)
     {
         if (!metadata.TryGetValue("preprocessing", out var json)) return None(defaultLength);
         if (!metadata.TryGetValue("preprocessing_sha256", out var sha) || sha != Sha256(json))
             throw new InvalidDataException($"{file}: the stored preprocessing does not match its SHA-256; the file was altered");
-        var s = JsonSerializer.Deserialize<Stored>(json) ?? throw new InvalidDataException($"{file}: empty preprocessing entry");
+        Stored? s;
+        try { s = JsonSerializer.Deserialize<Stored>(json); }
+        catch (JsonException e) { throw new InvalidDataException($"{file}: '__metadata__.preprocessing' is not a preprocessing entry: {e.Message}"); }
+        if (s is null) throw new InvalidDataException($"{file}: '__metadata__.preprocessing' is empty");
+        var problem = Check(s, modelInput);
+        if (problem is not null) throw new InvalidDataException($"{file}: '__metadata__.preprocessing' {problem}");
         FeatureScaler? scaler = s.Scaler is null ? null : new FeatureScaler(s.Scaler, s.Offset!, s.Scale!);
         int[]? rr = null;
         if (s.RrFeatures is { } names)
@@ -95,6 +100,25 @@ public sealed record Preprocessing(int InputLength, int[]? Features = null, Feat
             }
         }
         return new Preprocessing(s.InputLength, s.Features, scaler) { RrColumns = rr };
+    }
+
+    /// <summary>What makes a stored transform impossible (for a model of <paramref name="modelInput"/> inputs when given), or null when it is usable.</summary>
+    private static string? Check(Stored s, int? modelInput)
+    {
+        if (s.InputLength is < 1 or > 1 << 20) return $"has input_length {s.InputLength}";
+        int output = s.Features?.Length ?? s.InputLength;
+        if (modelInput is int m && output != m) return $"gives {output} features, the model takes {m}";
+        if (s.Features is { } features)
+        {
+            int bad = Array.FindIndex(features, f => (uint)f >= (uint)s.InputLength);
+            if (bad >= 0) return $"selects column {features[bad]}, outside 0..{s.InputLength - 1}";
+            if (features.Distinct().Count() != features.Length) return "selects a column twice";
+        }
+        if (s.Scaler is null) return s.Offset is null && s.Scale is null ? null : "has offsets or scales but no scaler";
+        if (s.Scaler is not (FeatureScaler.Standard or FeatureScaler.MinMax)) return $"names scaler '{s.Scaler}'; known: {FeatureScaler.Standard}, {FeatureScaler.MinMax}";
+        if (s.Offset?.Length != output || s.Scale?.Length != output) return $"has {s.Offset?.Length ?? 0} offsets and {s.Scale?.Length ?? 0} scales for {output} features";
+        if (!s.Offset.All(float.IsFinite) || !s.Scale.All(v => float.IsFinite(v) && v != 0)) return "has an offset or scale that is not a finite number (or a scale of 0)";
+        return null;
     }
 
     private static string Sha256(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();

@@ -37,6 +37,7 @@ public static class FrameTraining
     {
         var rows = beats.ToBeatSet(labelColumn, labelsRequired: false);
         var p = model.Predict(preprocessing.Apply(rows).Samples);
+        Predictions.RequireFinite(p, model.Classes, model.Name);
         int classes = model.Classes, n = rows.Count;
         var predicted = new int[n];
         for (int r = 0; r < n; r++)

@@ -89,5 +89,7 @@ public sealed class RrWorkflowTests
     {
         var w = Evaluation.ClassBalanceExtensions.BalancedWeights([80, 10, 10, 0, 0]);
         Assert.That(w, Is.EqualTo(new[] { 100f / (3 * 80), 100f / (3 * 10), 100f / (3 * 10), 0f, 0f }).Within(1e-6));
+        var capped = Evaluation.ClassBalanceExtensions.BalancedWeights([10_000, 100, 1, 0, 0]);
+        Assert.That(capped[2], Is.EqualTo(Evaluation.ClassBalanceExtensions.MaxWeight), "a handful of beats does not get a weight in the thousands");
     }
 }
