@@ -14,6 +14,10 @@ public abstract class RecurrentLayer(int units, bool returnSequences) : Layer
     public bool ReturnSequences { get; } = returnSequences;
     protected abstract RecurrentCell Cell { get; }
     protected virtual bool Relu => false;
+    /// <summary>The cell this layer runs (gate layout: LSTM i f c o, GRU r z n, SimpleRNN one gate).</summary>
+    public RecurrentCell CellKind => Cell;
+    /// <summary>Whether the candidate (GRU) or the state (SimpleRNN) uses relu instead of tanh.</summary>
+    public bool ReluCandidate => Relu;
     private int _steps, _features;
     private Parameter? _w, _u, _b, _br;
     private RecurrentState? _state;

@@ -57,6 +57,7 @@ public sealed class Dropout(float rate) : Layer
 public sealed class ActivationLayer(Activation activation) : Layer
 {
     public override string TypeName => "Activation";
+    public Activation Activation { get; } = activation;
     private int _size;
     private DeviceBuffer<float>? _y, _dx;
 
@@ -70,13 +71,13 @@ public sealed class ActivationLayer(Activation activation) : Layer
 
     public override DeviceBuffer<float> Forward(DeviceBuffer<float> x, int n, bool training)
     {
-        Elementwise.Forward(activation, x, _y!, (long)n * _size);
+        Elementwise.Forward(Activation, x, _y!, (long)n * _size);
         return _y!;
     }
 
     public override DeviceBuffer<float> Backward(DeviceBuffer<float> dy, int n)
     {
-        Elementwise.Backward(activation, _y!, dy, _dx!, (long)n * _size);
+        Elementwise.Backward(Activation, _y!, dy, _dx!, (long)n * _size);
         return _dx!;
     }
 }

@@ -1,0 +1,111 @@
+using EcgGpu.Data;
+using EcgGpu.Nn;
+using EcgGpu.Onnx.Proto;
+using Google.Protobuf;
+
+namespace EcgGpu.Onnx;
+
+/// <summary>What an export wrote: the operator set, the operators the graph uses, and its interface.</summary>
+public sealed record OnnxExportSummary(int Opset, IReadOnlyList<string> Operators, string Input, int InputLength, string Output, int Classes);
+
+/// <summary>
+/// Writes a compiled model as an ONNX model (opset <see cref="Opset"/>) that a serving runtime can run
+/// on what <c>ecg predict</c> takes: input <c>beats</c> [batch, raw beat length], output
+/// <c>probabilities</c> [batch, classes] (the softmax of our logits). The stored preprocessing (the
+/// information-gain columns, then the scaler) becomes Gather, Sub and Mul at the head of the graph, so a
+/// user feeds raw beats. Dropout is the identity at inference and leaves no operator.
+/// </summary>
+public static class OnnxExporter
+{
+    /// <summary>ONNX operator set 17 (ONNX 1.12, IR version 8): the newest that Debian's python3-onnx checker knows.</summary>
+    public const int Opset = 17;
+    public const int IrVersion = 8;
+    public const string InputName = "beats", OutputName = "probabilities";
+
+    public static OnnxExportSummary Export(Sequential model, Stream stream, Preprocessing? preprocessing = null)
+    {
+        var (proto, summary) = Build(model, preprocessing);
+        proto.WriteTo(stream);
+        return summary;
+    }
+
+    /// <summary>Writes to <paramref name="path"/> through a temporary file and a rename, so a failure never leaves a torn model.</summary>
+    public static OnnxExportSummary Export(Sequential model, string path, Preprocessing? preprocessing = null)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = $"{full}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            OnnxExportSummary summary;
+            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            {
+                summary = Export(model, fs, preprocessing);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+            return summary;
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { }
+            throw;
+        }
+    }
+
+    /// <summary>The model as ONNX bytes.</summary>
+    public static byte[] ToBytes(Sequential model, Preprocessing? preprocessing = null) => Build(model, preprocessing).Model.ToByteArray();
+
+    private static (ModelProto Model, OnnxExportSummary Summary) Build(Sequential model, Preprocessing? preprocessing)
+    {
+        if (model.Accelerator is null) throw new InvalidOperationException($"compile model {model.Name} and load its weights before exporting it");
+        var g = new OnnxGraph();
+        g.Proto.Name = model.Name;
+        g.Fresh(InputName);
+        int rawLength = preprocessing?.InputLength ?? model.InputWidth;
+        g.Proto.Input.Add(OnnxGraph.BatchOf(InputName, [rawLength]));
+
+        var x = new OnnxValue(InputName, [rawLength]);
+        if (preprocessing is not null) x = Preprocess(g, preprocessing, x);
+        if (x.SampleShape[0] != model.InputWidth)
+            throw new ArgumentException($"the preprocessing gives {x.SampleShape[0]} values per beat, model {model.Name} takes {model.InputWidth}", nameof(preprocessing));
+        x = x with { SampleShape = model.InputShape };
+        foreach (var layer in model.Layers) x = LayerExport.Add(g, layer, x);
+
+        g.Fresh(OutputName);
+        g.NodeWithOutputs("Softmax", [x.Name], [OutputName], OnnxGraph.Int("axis", -1));
+        g.Proto.Output.Add(OnnxGraph.BatchOf(OutputName, [model.Classes]));
+
+        var proto = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "EcgGpu",
+            ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString(3) ?? "",
+            DocString = $"{model.Name}: raw beats [batch, {rawLength}] to class probabilities [batch, {model.Classes}]",
+            Graph = g.Proto,
+        };
+        proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        proto.MetadataProps.Add(new StringStringEntryProto { Key = "model", Value = model.Name });
+        if (preprocessing is not null) proto.MetadataProps.Add(new StringStringEntryProto { Key = "preprocessing", Value = preprocessing.ToJson() });
+        return (proto, new OnnxExportSummary(Opset, g.Operators, InputName, rawLength, OutputName, model.Classes));
+    }
+
+    /// <summary>Column selection as Gather on axis 1, then the scaler's (x − offset) × scale as Sub and Mul, in float as ours.</summary>
+    private static OnnxValue Preprocess(OnnxGraph g, Preprocessing p, OnnxValue x)
+    {
+        if (p.Features is { } features)
+        {
+            if (features.Any(f => f < 0 || f >= p.InputLength))
+                throw new ArgumentException($"the preprocessing selects columns outside 0..{p.InputLength - 1}", nameof(p));
+            x = new OnnxValue(g.Node("Gather", [x.Name, g.Int64s("selected_columns", features.Select(f => (long)f).ToArray())], "selected", OnnxGraph.Int("axis", 1)), [features.Length]);
+        }
+        if (p.Scaler is { } s)
+        {
+            if (s.Offset.Length != x.SampleShape[0] || s.Scale.Length != x.SampleShape[0])
+                throw new ArgumentException($"the {s.Kind} scaler has {s.Offset.Length} columns, the selected beat {x.SampleShape[0]}", nameof(p));
+            var centred = g.Node("Sub", [x.Name, g.Weight("scaler_offset", s.Offset, s.Offset.Length)], "centred");
+            x = x with { Name = g.Node("Mul", [centred, g.Weight("scaler_scale", s.Scale, s.Scale.Length)], "scaled") };
+        }
+        return x;
+    }
+}
