@@ -52,7 +52,7 @@ internal static class RecurrentExport
             _ => ("RNN", [OnnxGraph.Strings("activations", layer.ReluCandidate ? "Relu" : "Tanh")]),
         };
         attributes.Add(OnnxGraph.Int("hidden_size", units));
-        attributes.Add(OnnxGraph.Strings("direction", "forward"));
+        attributes.Add(OnnxGraph.String("direction", "forward"));
 
         // ONNX's default layout is time-major: X [L, N, F], Y [L, 1, N, H], Y_h [1, N, H].
         var timeMajor = g.Node("Transpose", [x.Name], name + "_time_major", OnnxGraph.Ints("perm", 1, 0, 2));
