@@ -20,16 +20,16 @@ public static class Adam
     /// <summary>Applies step <paramref name="step"/> (1-based) to p with gradient g and moments m, v.</summary>
     public static void Step(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, AdamSettings settings, int step)
     {
-        var acc = Launch.Same(p, g, m, v);
+        var acc = ArgumentChecks.Same(p, g, m, v);
         int n = Elementwise.Count(-1, p, g, m, v);
         var (bc1, bc2) = settings.BiasCorrections(step);
-        if (Launch.IsCpu(acc)) { AdamCpu.Step(Launch.Array(p), Launch.Array(g), Launch.Array(m), Launch.Array(v), n, settings, step, Launch.Parallel(acc)); return; }
+        if (Dispatch.IsCpu(acc)) { AdamCpu.Step(BufferAccess.Array(p), BufferAccess.Array(g), BufferAccess.Array(m), BufferAccess.Array(v), n, settings, step, Dispatch.Parallel(acc)); return; }
         if (n == 0) return;
-        var device = Launch.Device(acc);
+        var device = Dispatch.Device(acc);
         device.Kernels<AdamKernels.Loaded>().Run(device, new AdamKernels.Args
         {
             N = n, LearningRate = settings.LearningRate, Beta1 = settings.Beta1, Beta2 = settings.Beta2, Epsilon = settings.Epsilon,
             Bc1 = bc1, Bc2 = bc2, WeightDecay = settings.WeightDecay, Decoupled = settings.Decoupled ? 1 : 0,
-        }, Launch.View(p), Launch.View(g), Launch.View(m), Launch.View(v));
+        }, BufferAccess.View(p), BufferAccess.View(g), BufferAccess.View(m), BufferAccess.View(v));
     }
 }

@@ -51,6 +51,6 @@ public static class AdamKernels
         };
 
         public void Run(IlgpuAccelerator device, in Args a, ArrayView<float> p, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v)
-            => _step(device.Stream, device.Config("adam.step", new Index3D(Launch.WaveGroups(device, Launch.Groups(a.N, Threads), Threads), 1, 1), new Index3D(Threads, 1, 1)), a, p, g, m, v);
+            => _step(device.Stream, device.Config("adam.step", new Index3D(GridSize.WaveGroups(device, GridSize.Groups(a.N, Threads), Threads), 1, 1), new Index3D(Threads, 1, 1)), a, p, g, m, v);
     }
 }

@@ -29,24 +29,24 @@ public static class Attention
         DeviceBuffer<float>? mask, DeviceBuffer<float> weights, DeviceBuffer<float> output)
     {
         var acc = Check(s, query, value, weights);
-        Launch.Same(query, output);
-        Launch.AtLeast(output, s.QueryLength, nameof(output));
+        ArgumentChecks.Same(query, output);
+        ArgumentChecks.AtLeast(output, s.QueryLength, nameof(output));
         if (mask is not null)
         {
-            Launch.Same(query, mask);
-            Launch.AtLeast(mask, (long)s.N * s.Lk, nameof(mask));
+            ArgumentChecks.Same(query, mask);
+            ArgumentChecks.AtLeast(mask, (long)s.N * s.Lk, nameof(mask));
         }
         Gemm.RunBatched(s.N, false, true, s.Lq, s.Lk, s.D, scale, query, value, 0f, weights);
-        if (Launch.IsCpu(acc))
+        if (Dispatch.IsCpu(acc))
         {
-            if (mask is not null) AttentionCpu.Mask(s.N, s.Lq, s.Lk, Launch.Span(weights), Launch.Span(mask));
+            if (mask is not null) AttentionCpu.Mask(s.N, s.Lq, s.Lk, BufferAccess.Span(weights), BufferAccess.Span(mask));
             Softmax.Forward(s.N * s.Lq, s.Lk, weights, weights);
         }
         else
         {
             // The mask is applied as the softmax reads the scores: one pass over them instead of two.
-            var device = Launch.Device(acc);
-            device.Kernels<AttentionKernels.Loaded>().Forward(device, Rows(s), Launch.View(weights), Launch.ViewOrEmpty(mask));
+            var device = Dispatch.Device(acc);
+            device.Kernels<AttentionKernels.Loaded>().Forward(device, Rows(s), BufferAccess.View(weights), BufferAccess.ViewOrEmpty(mask));
         }
         Gemm.RunBatched(s.N, false, false, s.Lq, s.D, s.Lk, 1f, weights, value, 0f, output);
     }
@@ -60,18 +60,18 @@ public static class Attention
         DeviceBuffer<float> weights, DeviceBuffer<float> dOutput, DeviceBuffer<float> dQuery, DeviceBuffer<float> dValue, DeviceBuffer<float> scratch)
     {
         var acc = Check(s, query, value, weights);
-        Launch.Same(query, dOutput, dQuery, dValue, scratch);
-        Launch.AtLeast(dOutput, s.QueryLength, nameof(dOutput));
-        Launch.AtLeast(dQuery, s.QueryLength, nameof(dQuery));
-        Launch.AtLeast(dValue, s.ValueLength, nameof(dValue));
-        Launch.AtLeast(scratch, s.ScoreLength, nameof(scratch));
+        ArgumentChecks.Same(query, dOutput, dQuery, dValue, scratch);
+        ArgumentChecks.AtLeast(dOutput, s.QueryLength, nameof(dOutput));
+        ArgumentChecks.AtLeast(dQuery, s.QueryLength, nameof(dQuery));
+        ArgumentChecks.AtLeast(dValue, s.ValueLength, nameof(dValue));
+        ArgumentChecks.AtLeast(scratch, s.ScoreLength, nameof(scratch));
         // dWeights = dOut · Vᵀ, then through the softmax (in place) to the scores.
         Gemm.RunBatched(s.N, false, true, s.Lq, s.Lk, s.D, 1f, dOutput, value, 0f, scratch);
-        if (Launch.IsCpu(acc)) Softmax.Backward(s.N * s.Lq, s.Lk, weights, scratch, scratch);
+        if (Dispatch.IsCpu(acc)) Softmax.Backward(s.N * s.Lq, s.Lk, weights, scratch, scratch);
         else
         {
-            var device = Launch.Device(acc);
-            device.Kernels<AttentionKernels.Loaded>().Backward(device, Rows(s), Launch.View(weights), Launch.View(scratch));
+            var device = Dispatch.Device(acc);
+            device.Kernels<AttentionKernels.Loaded>().Backward(device, Rows(s), BufferAccess.View(weights), BufferAccess.View(scratch));
         }
         // dQ = scale · dS · V;  dV = Pᵀ · dOut + scale · dSᵀ · Q.
         Gemm.RunBatched(s.N, false, false, s.Lq, s.D, s.Lk, scale, scratch, value, 0f, dQuery);
@@ -90,10 +90,10 @@ public static class Attention
     private static Accelerator Check(AttentionShape s, DeviceBuffer<float> query, DeviceBuffer<float> value, DeviceBuffer<float> weights)
     {
         s.Validate();
-        var acc = Launch.Same(query, value, weights);
-        Launch.AtLeast(query, s.QueryLength, nameof(query));
-        Launch.AtLeast(value, s.ValueLength, nameof(value));
-        Launch.AtLeast(weights, s.ScoreLength, nameof(weights));
+        var acc = ArgumentChecks.Same(query, value, weights);
+        ArgumentChecks.AtLeast(query, s.QueryLength, nameof(query));
+        ArgumentChecks.AtLeast(value, s.ValueLength, nameof(value));
+        ArgumentChecks.AtLeast(weights, s.ScoreLength, nameof(weights));
         return acc;
     }
 }

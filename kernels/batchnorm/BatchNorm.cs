@@ -16,29 +16,29 @@ public static class BatchNorm
     /// <summary>mean[c] and the biased variance var[c] of each channel over N·S values.</summary>
     public static void Statistics(int n, int c, int s, DeviceBuffer<float> x, DeviceBuffer<float> mean, DeviceBuffer<float> var)
     {
-        var acc = Launch.Same(x, mean, var);
+        var acc = ArgumentChecks.Same(x, mean, var);
         Check(n, c, s);
-        Launch.AtLeast(x, (long)n * c * s, nameof(x));
-        Launch.AtLeast(mean, c, nameof(mean));
-        Launch.AtLeast(var, c, nameof(var));
-        if (Launch.IsCpu(acc)) { BatchNormCpu.Stats(n, c, s, Launch.Array(x), Launch.Array(mean), Launch.Array(var), Launch.Parallel(acc)); return; }
-        var device = Launch.Device(acc);
-        device.Kernels<BatchNormKernels.Loaded>().RunStatistics(device, new BatchNormKernels.Shape { N = n, C = c, S = s }, Launch.View(x), Launch.View(mean), Launch.View(var));
+        ArgumentChecks.AtLeast(x, (long)n * c * s, nameof(x));
+        ArgumentChecks.AtLeast(mean, c, nameof(mean));
+        ArgumentChecks.AtLeast(var, c, nameof(var));
+        if (Dispatch.IsCpu(acc)) { BatchNormCpu.Stats(n, c, s, BufferAccess.Array(x), BufferAccess.Array(mean), BufferAccess.Array(var), Dispatch.Parallel(acc)); return; }
+        var device = Dispatch.Device(acc);
+        device.Kernels<BatchNormKernels.Loaded>().RunStatistics(device, new BatchNormKernels.Shape { N = n, C = c, S = s }, BufferAccess.View(x), BufferAccess.View(mean), BufferAccess.View(var));
     }
 
     /// <summary>y = gamma·(x − mean)/sqrt(var + eps) + beta per channel.</summary>
     public static void Forward(int n, int c, int s, float eps, DeviceBuffer<float> x, DeviceBuffer<float> mean, DeviceBuffer<float> var,
         DeviceBuffer<float> gamma, DeviceBuffer<float> beta, DeviceBuffer<float> y)
     {
-        var acc = Launch.Same(x, mean, var, gamma, beta, y);
+        var acc = ArgumentChecks.Same(x, mean, var, gamma, beta, y);
         Check(n, c, s);
         long total = (long)n * c * s;
-        Launch.AtLeast(x, total, nameof(x));
-        Launch.AtLeast(y, total, nameof(y));
-        if (Launch.IsCpu(acc)) { BatchNormCpu.Forward(n, c, s, eps, Launch.Array(x), Launch.Array(mean), Launch.Array(var), Launch.Array(gamma), Launch.Array(beta), Launch.Array(y), Launch.Parallel(acc)); return; }
-        var device = Launch.Device(acc);
+        ArgumentChecks.AtLeast(x, total, nameof(x));
+        ArgumentChecks.AtLeast(y, total, nameof(y));
+        if (Dispatch.IsCpu(acc)) { BatchNormCpu.Forward(n, c, s, eps, BufferAccess.Array(x), BufferAccess.Array(mean), BufferAccess.Array(var), BufferAccess.Array(gamma), BufferAccess.Array(beta), BufferAccess.Array(y), Dispatch.Parallel(acc)); return; }
+        var device = Dispatch.Device(acc);
         device.Kernels<BatchNormKernels.Loaded>().RunForward(device, new BatchNormKernels.Shape { N = n, C = c, S = s, Eps = eps },
-            Launch.View(x), Launch.View(mean), Launch.View(var), Launch.View(gamma), Launch.View(beta), Launch.View(y));
+            BufferAccess.View(x), BufferAccess.View(mean), BufferAccess.View(var), BufferAccess.View(gamma), BufferAccess.View(beta), BufferAccess.View(y));
     }
 
     /// <summary>
@@ -49,20 +49,20 @@ public static class BatchNorm
     public static void Backward(int n, int c, int s, float eps, DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> mean, DeviceBuffer<float> var,
         DeviceBuffer<float> gamma, DeviceBuffer<float> dx, DeviceBuffer<float> dgamma, DeviceBuffer<float> dbeta, bool batchStatistics = true)
     {
-        var acc = Launch.Same(x, dy, mean, var, gamma, dx, dgamma, dbeta);
+        var acc = ArgumentChecks.Same(x, dy, mean, var, gamma, dx, dgamma, dbeta);
         Check(n, c, s);
         long total = (long)n * c * s;
-        Launch.AtLeast(x, total, nameof(x));
-        Launch.AtLeast(dy, total, nameof(dy));
-        Launch.AtLeast(dx, total, nameof(dx));
-        if (Launch.IsCpu(acc))
+        ArgumentChecks.AtLeast(x, total, nameof(x));
+        ArgumentChecks.AtLeast(dy, total, nameof(dy));
+        ArgumentChecks.AtLeast(dx, total, nameof(dx));
+        if (Dispatch.IsCpu(acc))
         {
-            BatchNormCpu.Backward(n, c, s, eps, batchStatistics, Launch.Array(x), Launch.Array(dy), Launch.Array(mean), Launch.Array(var), Launch.Array(gamma), Launch.Array(dx), Launch.Array(dgamma), Launch.Array(dbeta), Launch.Parallel(acc));
+            BatchNormCpu.Backward(n, c, s, eps, batchStatistics, BufferAccess.Array(x), BufferAccess.Array(dy), BufferAccess.Array(mean), BufferAccess.Array(var), BufferAccess.Array(gamma), BufferAccess.Array(dx), BufferAccess.Array(dgamma), BufferAccess.Array(dbeta), Dispatch.Parallel(acc));
             return;
         }
-        var device = Launch.Device(acc);
+        var device = Dispatch.Device(acc);
         device.Kernels<BatchNormKernels.Loaded>().RunBackward(device, new BatchNormKernels.Shape { N = n, C = c, S = s, Eps = eps, BatchStatistics = batchStatistics ? 1 : 0 },
-            Launch.View(x), Launch.View(dy), Launch.View(mean), Launch.View(var), Launch.View(gamma), Launch.View(dx), Launch.View(dgamma), Launch.View(dbeta));
+            BufferAccess.View(x), BufferAccess.View(dy), BufferAccess.View(mean), BufferAccess.View(var), BufferAccess.View(gamma), BufferAccess.View(dx), BufferAccess.View(dgamma), BufferAccess.View(dbeta));
     }
 
 }

@@ -164,10 +164,10 @@ public static class BatchNormKernels
         };
 
         private static KernelConfig PerChannel(IlgpuAccelerator device, string name, in Shape s)
-            => device.Config(name, new Index3D(Launch.WaveGroups(device, s.C, Threads), 1, 1), new Index3D(Threads, 1, 1));
+            => device.Config(name, new Index3D(GridSize.WaveGroups(device, s.C, Threads), 1, 1), new Index3D(Threads, 1, 1));
 
         private static KernelConfig PerElement(IlgpuAccelerator device, string name, in Shape s)
-            => device.Config(name, new Index3D(Launch.WaveGroups(device, Launch.Groups((long)s.N * s.C * s.S, Threads), Threads), 1, 1), new Index3D(Threads, 1, 1));
+            => device.Config(name, new Index3D(GridSize.WaveGroups(device, GridSize.Groups((long)s.N * s.C * s.S, Threads), Threads), 1, 1), new Index3D(Threads, 1, 1));
 
         public void RunStatistics(IlgpuAccelerator device, in Shape s, ArrayView<float> x, ArrayView<float> mean, ArrayView<float> var)
             => _statistics(device.Stream, PerChannel(device, "batchnorm.statistics", s), s, x, mean, var);

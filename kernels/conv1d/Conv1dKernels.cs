@@ -181,13 +181,13 @@ public static class Conv1dKernels
         public void RunCorrelate(IlgpuAccelerator device, string name, in Correlation s, ArrayView<float> input, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> output)
         {
             long tiles = (long)s.N * ((s.O + TileO - 1) / TileO) * ((s.Lo + TileL - 1) / TileL);
-            _correlate(device.Stream, device.Config(name, new Index3D(Launch.WaveGroups(device, tiles, Threads), 1, 1), new Index3D(Threads, 1, 1)), s, input, w, bias, output);
+            _correlate(device.Stream, device.Config(name, new Index3D(GridSize.WaveGroups(device, tiles, Threads), 1, 1), new Index3D(Threads, 1, 1)), s, input, w, bias, output);
         }
 
         public void RunWeightGrad(IlgpuAccelerator device, in Shape s, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw)
         {
             long tiles = (long)((s.Cout + TileW - 1) / TileW) * ((s.Cin * s.K + TileW - 1) / TileW);
-            _weightGrad(device.Stream, device.Config("conv1d.weight_grad", new Index3D(Launch.WaveGroups(device, tiles, Threads), 1, 1), new Index3D(Threads, 1, 1)), s, x, dy, dw);
+            _weightGrad(device.Stream, device.Config("conv1d.weight_grad", new Index3D(GridSize.WaveGroups(device, tiles, Threads), 1, 1), new Index3D(Threads, 1, 1)), s, x, dy, dw);
         }
     }
 }

@@ -12,11 +12,11 @@ public static class Dropout
     public static void Forward(float rate, ulong seed, uint offset, DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<float> mask, long n = -1)
     {
         if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), $"dropout rate must be in [0, 1), got {rate}");
-        var acc = Launch.Same(x, y, mask);
+        var acc = ArgumentChecks.Same(x, y, mask);
         int count = Elementwise.Count(n, y, x, mask);
-        if (Launch.IsCpu(acc)) { DropoutCpu.Forward(rate, seed, offset, Launch.Array(x), Launch.Array(y), Launch.Array(mask), count, Launch.Parallel(acc)); return; }
-        var device = Launch.Device(acc);
-        device.Kernels<DropoutKernels.Loaded>().Forward(device, count, rate, seed, offset, Launch.View(x), Launch.View(y), Launch.View(mask));
+        if (Dispatch.IsCpu(acc)) { DropoutCpu.Forward(rate, seed, offset, BufferAccess.Array(x), BufferAccess.Array(y), BufferAccess.Array(mask), count, Dispatch.Parallel(acc)); return; }
+        var device = Dispatch.Device(acc);
+        device.Kernels<DropoutKernels.Loaded>().Forward(device, count, rate, seed, offset, BufferAccess.View(x), BufferAccess.View(y), BufferAccess.View(mask));
     }
 
     /// <summary>dx = dy ⊙ mask.</summary>

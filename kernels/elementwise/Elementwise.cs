@@ -15,7 +15,7 @@ public enum Activation
 /// <summary>Element-wise arithmetic, activations, bias add and bias gradient on any accelerator.</summary>
 public static class Elementwise
 {
-    private static ElementwiseKernels.Loaded K(IlgpuAccelerator device) => device.Kernels<ElementwiseKernels.Loaded>();
+    private static ElementwiseKernels.Loaded KernelsOn(IlgpuAccelerator device) => device.Kernels<ElementwiseKernels.Loaded>();
 
     /// <summary>c = a + b over the first <paramref name="n"/> elements (all of c when n &lt; 0).</summary>
     public static void Add(DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c, long n = -1)
@@ -28,11 +28,11 @@ public static class Elementwise
     /// <summary>y = alpha·x + beta·y (beta = 0 overwrites y without reading it).</summary>
     public static void Axpby(float alpha, DeviceBuffer<float> x, float beta, DeviceBuffer<float> y, long n = -1)
     {
-        var acc = Launch.Same(x, y);
+        var acc = ArgumentChecks.Same(x, y);
         int count = Count(n, y, x);
-        if (Launch.IsCpu(acc)) { ElementwiseCpu.Axpby(alpha, Launch.Span(x)[..count], beta, Launch.Span(y)[..count]); return; }
-        var device = Launch.Device(acc);
-        K(device).Axpby(device, count, alpha, Launch.View(x), beta, Launch.View(y));
+        if (Dispatch.IsCpu(acc)) { ElementwiseCpu.Axpby(alpha, BufferAccess.Span(x)[..count], beta, BufferAccess.Span(y)[..count]); return; }
+        var device = Dispatch.Device(acc);
+        KernelsOn(device).Axpby(device, count, alpha, BufferAccess.View(x), beta, BufferAccess.View(y));
     }
 
     /// <summary>
@@ -41,17 +41,17 @@ public static class Elementwise
     /// </summary>
     public static void ClipByNorm(DeviceBuffer<float> normSquared, float clip, DeviceBuffer<float> g)
     {
-        var acc = Launch.Same(normSquared, g);
-        Launch.AtLeast(normSquared, 1, nameof(normSquared));
+        var acc = ArgumentChecks.Same(normSquared, g);
+        ArgumentChecks.AtLeast(normSquared, 1, nameof(normSquared));
         int count = checked((int)g.Length);
-        if (Launch.IsCpu(acc))
+        if (Dispatch.IsCpu(acc))
         {
-            float norm = MathF.Sqrt(Launch.Span(normSquared)[0]);
-            if (norm > clip) ElementwiseCpu.Axpby(clip / norm, Launch.Span(g), 0f, Launch.Span(g));
+            float norm = MathF.Sqrt(BufferAccess.Span(normSquared)[0]);
+            if (norm > clip) ElementwiseCpu.Axpby(clip / norm, BufferAccess.Span(g), 0f, BufferAccess.Span(g));
             return;
         }
-        var device = Launch.Device(acc);
-        K(device).ClipByNorm(device, count, clip, Launch.View(normSquared), Launch.View(g));
+        var device = Dispatch.Device(acc);
+        KernelsOn(device).ClipByNorm(device, count, clip, BufferAccess.View(normSquared), BufferAccess.View(g));
     }
 
     /// <summary>y = alpha·x (in place when x and y are the same buffer).</summary>
@@ -60,76 +60,76 @@ public static class Elementwise
     /// <summary>y = act(x).</summary>
     public static void Forward(Activation act, DeviceBuffer<float> x, DeviceBuffer<float> y, long n = -1)
     {
-        var acc = Launch.Same(x, y);
+        var acc = ArgumentChecks.Same(x, y);
         int count = Count(n, y, x);
-        if (Launch.IsCpu(acc)) { ElementwiseCpu.Forward(act, Launch.Span(x)[..count], Launch.Span(y)[..count]); return; }
-        var device = Launch.Device(acc);
-        K(device).Forward(device, count, act, Launch.View(x), Launch.View(y));
+        if (Dispatch.IsCpu(acc)) { ElementwiseCpu.Forward(act, BufferAccess.Span(x)[..count], BufferAccess.Span(y)[..count]); return; }
+        var device = Dispatch.Device(acc);
+        KernelsOn(device).Forward(device, count, act, BufferAccess.View(x), BufferAccess.View(y));
     }
 
     /// <summary>dx = dy · act'(·), with the derivative taken from the forward output <paramref name="y"/>.</summary>
     public static void Backward(Activation act, DeviceBuffer<float> y, DeviceBuffer<float> dy, DeviceBuffer<float> dx, long n = -1)
     {
-        var acc = Launch.Same(y, dy, dx);
+        var acc = ArgumentChecks.Same(y, dy, dx);
         int count = Count(n, dx, y, dy);
-        if (Launch.IsCpu(acc)) { ElementwiseCpu.Backward(act, Launch.Span(y)[..count], Launch.Span(dy)[..count], Launch.Span(dx)[..count]); return; }
-        var device = Launch.Device(acc);
-        K(device).Backward(device, count, act, Launch.View(y), Launch.View(dy), Launch.View(dx));
+        if (Dispatch.IsCpu(acc)) { ElementwiseCpu.Backward(act, BufferAccess.Span(y)[..count], BufferAccess.Span(dy)[..count], BufferAccess.Span(dx)[..count]); return; }
+        var device = Dispatch.Device(acc);
+        KernelsOn(device).Backward(device, count, act, BufferAccess.View(y), BufferAccess.View(dy), BufferAccess.View(dx));
     }
 
     /// <summary>x[o, c, i] += bias[c] for x of shape (outer, channels, inner).</summary>
     public static void BiasAdd(DeviceBuffer<float> x, DeviceBuffer<float> bias, int outer, int channels, int inner = 1)
     {
-        var acc = Launch.Same(x, bias);
-        Launch.AtLeast(x, (long)outer * channels * inner, nameof(x));
-        Launch.AtLeast(bias, channels, nameof(bias));
-        if (Launch.IsCpu(acc)) { ElementwiseCpu.BiasAdd(outer, channels, inner, Launch.Span(x), Launch.Span(bias)); return; }
-        var device = Launch.Device(acc);
-        K(device).BiasAdd(device, new ElementwiseKernels.BiasShape { Outer = outer, Channels = channels, Inner = inner }, Launch.View(x), Launch.View(bias));
+        var acc = ArgumentChecks.Same(x, bias);
+        ArgumentChecks.AtLeast(x, (long)outer * channels * inner, nameof(x));
+        ArgumentChecks.AtLeast(bias, channels, nameof(bias));
+        if (Dispatch.IsCpu(acc)) { ElementwiseCpu.BiasAdd(outer, channels, inner, BufferAccess.Span(x), BufferAccess.Span(bias)); return; }
+        var device = Dispatch.Device(acc);
+        KernelsOn(device).BiasAdd(device, new ElementwiseKernels.BiasShape { Outer = outer, Channels = channels, Inner = inner }, BufferAccess.View(x), BufferAccess.View(bias));
     }
 
     /// <summary>db[c] = Σ dy[o, c, i] (overwrites db).</summary>
     public static void BiasGrad(DeviceBuffer<float> dy, DeviceBuffer<float> db, int outer, int channels, int inner = 1)
     {
-        var acc = Launch.Same(dy, db);
-        Launch.AtLeast(dy, (long)outer * channels * inner, nameof(dy));
-        Launch.AtLeast(db, channels, nameof(db));
-        if (Launch.IsCpu(acc)) { ElementwiseCpu.BiasGrad(outer, channels, inner, Launch.Span(dy), Launch.Span(db)); return; }
-        var device = Launch.Device(acc);
-        K(device).BiasGrad(device, new ElementwiseKernels.BiasShape { Outer = outer, Channels = channels, Inner = inner }, Launch.View(dy), Launch.View(db));
+        var acc = ArgumentChecks.Same(dy, db);
+        ArgumentChecks.AtLeast(dy, (long)outer * channels * inner, nameof(dy));
+        ArgumentChecks.AtLeast(db, channels, nameof(db));
+        if (Dispatch.IsCpu(acc)) { ElementwiseCpu.BiasGrad(outer, channels, inner, BufferAccess.Span(dy), BufferAccess.Span(db)); return; }
+        var device = Dispatch.Device(acc);
+        KernelsOn(device).BiasGrad(device, new ElementwiseKernels.BiasShape { Outer = outer, Channels = channels, Inner = inner }, BufferAccess.View(dy), BufferAccess.View(db));
     }
 
     /// <summary>y (N, B, A) = x (N, A, B) transposed per sample.</summary>
     public static void Transpose(int n, int a, int b, DeviceBuffer<float> x, DeviceBuffer<float> y)
     {
-        var acc = Launch.Same(x, y);
+        var acc = ArgumentChecks.Same(x, y);
         long count = (long)n * a * b;
-        Launch.AtLeast(x, count, nameof(x));
-        Launch.AtLeast(y, count, nameof(y));
+        ArgumentChecks.AtLeast(x, count, nameof(x));
+        ArgumentChecks.AtLeast(y, count, nameof(y));
         if (count == 0) return;
-        if (Launch.IsCpu(acc)) { ElementwiseCpu.Transpose(n, a, b, Launch.Span(x), Launch.Span(y)); return; }
-        var device = Launch.Device(acc);
-        K(device).Transpose(device, n, a, b, Launch.View(x), Launch.View(y));
+        if (Dispatch.IsCpu(acc)) { ElementwiseCpu.Transpose(n, a, b, BufferAccess.Span(x), BufferAccess.Span(y)); return; }
+        var device = Dispatch.Device(acc);
+        KernelsOn(device).Transpose(device, n, a, b, BufferAccess.View(x), BufferAccess.View(y));
     }
 
     private delegate void BinaryCpu(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c);
 
     private static void Binary(bool multiply, DeviceBuffer<float> a, DeviceBuffer<float> b, DeviceBuffer<float> c, long n, BinaryCpu cpu)
     {
-        var acc = Launch.Same(a, b, c);
+        var acc = ArgumentChecks.Same(a, b, c);
         int count = Count(n, c, a, b);
-        if (Launch.IsCpu(acc)) { cpu(Launch.Span(a)[..count], Launch.Span(b)[..count], Launch.Span(c)[..count]); return; }
-        var device = Launch.Device(acc);
-        if (multiply) K(device).Multiply(device, count, Launch.View(a), Launch.View(b), Launch.View(c));
-        else K(device).Add(device, count, Launch.View(a), Launch.View(b), Launch.View(c));
+        if (Dispatch.IsCpu(acc)) { cpu(BufferAccess.Span(a)[..count], BufferAccess.Span(b)[..count], BufferAccess.Span(c)[..count]); return; }
+        var device = Dispatch.Device(acc);
+        if (multiply) KernelsOn(device).Multiply(device, count, BufferAccess.View(a), BufferAccess.View(b), BufferAccess.View(c));
+        else KernelsOn(device).Add(device, count, BufferAccess.View(a), BufferAccess.View(b), BufferAccess.View(c));
     }
 
     /// <summary>The element count: <paramref name="n"/>, or the output's length; every input must hold it.</summary>
     internal static int Count(long n, DeviceBuffer<float> output, params ReadOnlySpan<DeviceBuffer<float>> inputs)
     {
         long count = n < 0 ? output.Length : n;
-        Launch.AtLeast(output, count, "output");
-        foreach (var input in inputs) Launch.AtLeast(input, count, "input");
+        ArgumentChecks.AtLeast(output, count, "output");
+        foreach (var input in inputs) ArgumentChecks.AtLeast(input, count, "input");
         return checked((int)count);
     }
 }

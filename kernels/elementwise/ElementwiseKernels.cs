@@ -231,7 +231,7 @@ public static class ElementwiseKernels
             var group = new Index3D(ReduceThreads, 1, 1);
             if (s.Inner == 1)
             {
-                var grid = new Index3D(Launch.StrideGroups(s.Channels, ColumnChannels), 1, 1);
+                var grid = new Index3D(GridSize.StrideGroups(s.Channels, ColumnChannels), 1, 1);
                 _biasGradColumns(device.Stream, device.Config("elementwise.bias_grad_columns", grid, group), s, dy, db);
             }
             else
@@ -241,7 +241,7 @@ public static class ElementwiseKernels
                 int lanes = 1;
                 while (lanes < ReduceThreads && (long)lanes * 8 < count) lanes *= 2;
                 var shape = s with { Lanes = lanes };
-                var grid = new Index3D(Launch.StrideGroups(s.Channels, ReduceThreads / lanes), 1, 1);
+                var grid = new Index3D(GridSize.StrideGroups(s.Channels, ReduceThreads / lanes), 1, 1);
                 _biasGradRows(device.Stream, device.Config("elementwise.bias_grad_rows", grid, group), shape, dy, db);
             }
         }

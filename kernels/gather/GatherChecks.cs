@@ -25,5 +25,17 @@ public static class GatherChecks
             yield return KernelChecks.Compare("gather", c, "labels", dl.ToArray().Select(v => (float)v).ToArray(),
                 GatherReference.Ints(count, labels, index, offset).Select(v => (float)v).ToArray());
         }
+        // (rows, width, source stride and offset, destination stride and offset): a 187-sample beat and 5 RR features
+        // joined and split, one column, and 70,000 rows past a grid's 65,535.
+        foreach (var (count, width, ss, so, ds, dof) in new[] { (1, 1, 1, 0, 1, 0), (64, 187, 192, 0, 187, 0), (64, 5, 192, 187, 7, 2), (33, 120, 120, 0, 125, 0), (70_000, 3, 5, 1, 4, 1) })
+        {
+            string c = $"{count}x{width} from {so}/{ss} to {dof}/{ds}";
+            var src = KernelChecks.RandomFloats(rng, count * ss);
+            var before = KernelChecks.RandomFloats(rng, count * ds);
+            using var dsrc = acc.Upload<float>(src);
+            using var dst = acc.Upload<float>(before);
+            Gather.Columns(count, width, dsrc, ss, so, dst, ds, dof);
+            yield return KernelChecks.Compare("gather", c, "columns", dst.ToArray(), GatherReference.Columns(count, width, src, ss, so, before, ds, dof));
+        }
     }
 }

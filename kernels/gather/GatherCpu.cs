@@ -11,4 +11,9 @@ public static class GatherCpu
     {
         for (int i = 0; i < count; i++) dst[i] = src[index[i]];
     }
+
+    public static void Columns(int count, int width, ReadOnlySpan<float> src, int srcStride, int srcOffset, Span<float> dst, int dstStride, int dstOffset)
+    {
+        for (int i = 0; i < count; i++) src.Slice(i * srcStride + srcOffset, width).CopyTo(dst.Slice(i * dstStride + dstOffset, width));
+    }
 }

@@ -19,4 +19,13 @@ public static class GatherReference
         for (int i = 0; i < count; i++) dst[i] = src[index[indexOffset + i]];
         return dst;
     }
+
+    /// <summary>dst with dst[i, dstOffset + j] = src[i, srcOffset + j]; the other values of dst are kept.</summary>
+    public static float[] Columns(int count, int width, float[] src, int srcStride, int srcOffset, float[] dst, int dstStride, int dstOffset)
+    {
+        var result = (float[])dst.Clone();
+        for (int i = 0; i < count; i++)
+            for (int j = 0; j < width; j++) result[(long)i * dstStride + dstOffset + j] = src[(long)i * srcStride + srcOffset + j];
+        return result;
+    }
 }

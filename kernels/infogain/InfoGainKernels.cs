@@ -194,17 +194,17 @@ public static class InfoGainKernels
         /// <summary>Column min/max, then the bins.</summary>
         public void Bin(IlgpuAccelerator device, in Shape s, ArrayView<float> x, ArrayView<float> mins, ArrayView<float> maxs, ArrayView<int> binned)
         {
-            _minMax(device.Stream, device.Config("infogain.column_minmax", new Index3D(Launch.WaveGroups(device, Launch.Groups(s.Features, 1), MinMaxThreads), 1, 1), new Index3D(MinMaxThreads, 1, 1)), s, x, mins, maxs);
-            _bin(device.Stream, device.Config("infogain.bin", new Index3D(Launch.WaveGroups(device, Launch.Groups((long)s.Rows * s.Features, Threads), Threads), 1, 1), new Index3D(Threads, 1, 1)), s, x, mins, maxs, binned);
+            _minMax(device.Stream, device.Config("infogain.column_minmax", new Index3D(GridSize.WaveGroups(device, GridSize.Groups(s.Features, 1), MinMaxThreads), 1, 1), new Index3D(MinMaxThreads, 1, 1)), s, x, mins, maxs);
+            _bin(device.Stream, device.Config("infogain.bin", new Index3D(GridSize.WaveGroups(device, GridSize.Groups((long)s.Rows * s.Features, Threads), Threads), 1, 1), new Index3D(Threads, 1, 1)), s, x, mins, maxs, binned);
         }
 
         /// <summary>Histograms into the zeroed counts, then the gains.</summary>
         public void Gain(IlgpuAccelerator device, in Shape s, ArrayView<int> binned, ArrayView<int> labels, ArrayView<int> counts, ArrayView<float> gain)
         {
-            var chunks = Launch.StrideGroups(s.Rows, RowsPerGroup);
+            var chunks = GridSize.StrideGroups(s.Rows, RowsPerGroup);
             _histogram(device.Stream, device.Config("infogain.histogram", new Index3D(chunks, Math.Min(s.Features, 65_535), 1), new Index3D(HistThreads, 1, 1)),
                 s, binned, labels, counts);
-            _gain(device.Stream, device.Config("infogain.gain", new Index3D(Launch.WaveGroups(device, Launch.Groups(s.Features, 1), GainThreads), 1, 1), new Index3D(GainThreads, 1, 1)),
+            _gain(device.Stream, device.Config("infogain.gain", new Index3D(GridSize.WaveGroups(device, GridSize.Groups(s.Features, 1), GainThreads), 1, 1), new Index3D(GainThreads, 1, 1)),
                 s, counts, gain);
         }
     }

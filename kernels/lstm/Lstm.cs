@@ -5,31 +5,31 @@ namespace EcgGpu.Kernels;
 /// <summary>The LSTM's part of <see cref="Recurrent"/>: the recurrence over the whole sequence, after the input GEMM.</summary>
 internal static class Lstm
 {
-    /// <summary>Gates hold x·W; afterwards the activated gates, c in Aux, h in Hidden.</summary>
+    /// <summary>Gates hold x·W; afterwards the activated gates, c in SavedForBackward, h in Hidden.</summary>
     public static void Forward(Accelerator acc, RecurrentShape s, RecurrentWeights w, RecurrentState state)
     {
-        if (Launch.IsCpu(acc))
+        if (Dispatch.IsCpu(acc))
         {
             Elementwise.BiasAdd(state.Gates, w.Bias, (int)s.Rows, s.GateWidth);
-            LstmCpu.Forward(s, Launch.Array(w.U), w.RecurrentBias is null ? null : Launch.Array(w.RecurrentBias), Launch.Array(state.Gates),
-                Launch.Array(state.Hidden), Launch.Array(state.Aux!), Launch.Parallel(acc));
+            LstmCpu.Forward(s, BufferAccess.Array(w.U), w.RecurrentBias is null ? null : BufferAccess.Array(w.RecurrentBias), BufferAccess.Array(state.Gates),
+                BufferAccess.Array(state.Hidden), BufferAccess.Array(state.SavedForBackward!), Dispatch.Parallel(acc));
             return;
         }
-        var device = Launch.Device(acc);
-        device.Kernels<LstmKernels.Loaded>().Forward(device, Recurrent.RowsPerGroup(device, s), Recurrent.Args(s), Launch.View(state.Gates), Launch.View(w.U),
-            Launch.View(w.Bias), Launch.ViewOrEmpty(w.RecurrentBias), Launch.View(state.Hidden), Launch.View(state.Aux!));
+        var device = Dispatch.Device(acc);
+        device.Kernels<LstmKernels.Loaded>().Forward(device, Recurrent.RowsPerGroup(device, s), Recurrent.Args(s), BufferAccess.View(state.Gates), BufferAccess.View(w.U),
+            BufferAccess.View(w.Bias), BufferAccess.ViewOrEmpty(w.RecurrentBias), BufferAccess.View(state.Hidden), BufferAccess.View(state.SavedForBackward!));
     }
 
     /// <summary>GateGrad (= RecurrentGateGrad) from dHidden; on a device also the per-group bias partials.</summary>
     public static void Backward(Accelerator acc, RecurrentShape s, RecurrentWeights w, RecurrentState state, DeviceBuffer<float> dHidden)
     {
-        if (Launch.IsCpu(acc))
+        if (Dispatch.IsCpu(acc))
         {
-            LstmCpu.Backward(s, Launch.Array(w.U), Launch.Array(state.Gates), Launch.Array(state.Aux!), Launch.Array(dHidden), Launch.Array(state.GateGrad), Launch.Parallel(acc));
+            LstmCpu.Backward(s, BufferAccess.Array(w.U), BufferAccess.Array(state.Gates), BufferAccess.Array(state.SavedForBackward!), BufferAccess.Array(dHidden), BufferAccess.Array(state.GateGrad), Dispatch.Parallel(acc));
             return;
         }
-        var device = Launch.Device(acc);
-        device.Kernels<LstmKernels.Loaded>().Backward(device, Recurrent.RowsPerGroup(device, s), Recurrent.Args(s), Launch.View(state.Gates), Launch.View(state.Aux!),
-            Launch.View(dHidden), Launch.View(w.U), Launch.View(state.GateGrad), Launch.View(state.BiasPartials!));
+        var device = Dispatch.Device(acc);
+        device.Kernels<LstmKernels.Loaded>().Backward(device, Recurrent.RowsPerGroup(device, s), Recurrent.Args(s), BufferAccess.View(state.Gates), BufferAccess.View(state.SavedForBackward!),
+            BufferAccess.View(dHidden), BufferAccess.View(w.U), BufferAccess.View(state.GateGrad), BufferAccess.View(state.BiasPartials!));
     }
 }

@@ -11,51 +11,51 @@ public static class Pool
     /// <summary>y = max over each window; <paramref name="argmax"/> keeps the winning position in its row for the backward pass.</summary>
     public static void MaxForward(int rows, int lin, int kernel, int stride, DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> argmax)
     {
-        var acc = Launch.Same(x, y, argmax);
+        var acc = ArgumentChecks.Same(x, y, argmax);
         int lout = Validate(rows, lin, kernel, stride);
-        Launch.AtLeast(x, (long)rows * lin, nameof(x));
-        Launch.AtLeast(y, (long)rows * lout, nameof(y));
-        Launch.AtLeast(argmax, (long)rows * lout, nameof(argmax));
-        if (Launch.IsCpu(acc)) { PoolCpu.MaxForward(rows, lin, kernel, stride, lout, Launch.Array(x), Launch.Array(y), Launch.Array(argmax), Launch.Parallel(acc)); return; }
-        var device = Launch.Device(acc);
+        ArgumentChecks.AtLeast(x, (long)rows * lin, nameof(x));
+        ArgumentChecks.AtLeast(y, (long)rows * lout, nameof(y));
+        ArgumentChecks.AtLeast(argmax, (long)rows * lout, nameof(argmax));
+        if (Dispatch.IsCpu(acc)) { PoolCpu.MaxForward(rows, lin, kernel, stride, lout, BufferAccess.Array(x), BufferAccess.Array(y), BufferAccess.Array(argmax), Dispatch.Parallel(acc)); return; }
+        var device = Dispatch.Device(acc);
         device.Kernels<PoolKernels.Loaded>().RunMaxForward(device, new PoolKernels.MaxShape { Rows = rows, Lin = lin, K = kernel, S = stride, Lout = lout },
-            Launch.View(x), Launch.View(y), Launch.View(argmax));
+            BufferAccess.View(x), BufferAccess.View(y), BufferAccess.View(argmax));
     }
 
     /// <summary>dx (overwritten) from dy and the forward pass's argmax.</summary>
     public static void MaxBackward(int rows, int lin, int kernel, int stride, DeviceBuffer<float> dy, DeviceBuffer<int> argmax, DeviceBuffer<float> dx)
     {
-        var acc = Launch.Same(dy, argmax, dx);
+        var acc = ArgumentChecks.Same(dy, argmax, dx);
         int lout = Validate(rows, lin, kernel, stride);
-        Launch.AtLeast(dx, (long)rows * lin, nameof(dx));
-        Launch.AtLeast(dy, (long)rows * lout, nameof(dy));
-        Launch.AtLeast(argmax, (long)rows * lout, nameof(argmax));
-        if (Launch.IsCpu(acc)) { PoolCpu.MaxBackward(rows, lin, lout, Launch.Array(dy), Launch.Array(argmax), Launch.Array(dx), Launch.Parallel(acc)); return; }
-        var device = Launch.Device(acc);
+        ArgumentChecks.AtLeast(dx, (long)rows * lin, nameof(dx));
+        ArgumentChecks.AtLeast(dy, (long)rows * lout, nameof(dy));
+        ArgumentChecks.AtLeast(argmax, (long)rows * lout, nameof(argmax));
+        if (Dispatch.IsCpu(acc)) { PoolCpu.MaxBackward(rows, lin, lout, BufferAccess.Array(dy), BufferAccess.Array(argmax), BufferAccess.Array(dx), Dispatch.Parallel(acc)); return; }
+        var device = Dispatch.Device(acc);
         device.Kernels<PoolKernels.Loaded>().RunMaxBackward(device, new PoolKernels.MaxShape { Rows = rows, Lin = lin, K = kernel, S = stride, Lout = lout },
-            Launch.View(dy), Launch.View(argmax), Launch.View(dx));
+            BufferAccess.View(dy), BufferAccess.View(argmax), BufferAccess.View(dx));
     }
 
     /// <summary>y[r] = mean of row r.</summary>
     public static void GlobalAverageForward(int rows, int length, DeviceBuffer<float> x, DeviceBuffer<float> y)
     {
-        var acc = Launch.Same(x, y);
-        Launch.AtLeast(x, (long)rows * length, nameof(x));
-        Launch.AtLeast(y, rows, nameof(y));
-        if (Launch.IsCpu(acc)) { PoolCpu.GapForward(rows, length, Launch.Span(x), Launch.Span(y)); return; }
-        var device = Launch.Device(acc);
-        device.Kernels<PoolKernels.Loaded>().RunAverageForward(device, rows, length, Launch.View(x), Launch.View(y));
+        var acc = ArgumentChecks.Same(x, y);
+        ArgumentChecks.AtLeast(x, (long)rows * length, nameof(x));
+        ArgumentChecks.AtLeast(y, rows, nameof(y));
+        if (Dispatch.IsCpu(acc)) { PoolCpu.GapForward(rows, length, BufferAccess.Span(x), BufferAccess.Span(y)); return; }
+        var device = Dispatch.Device(acc);
+        device.Kernels<PoolKernels.Loaded>().RunAverageForward(device, rows, length, BufferAccess.View(x), BufferAccess.View(y));
     }
 
     /// <summary>dx[r, l] = dy[r] / L.</summary>
     public static void GlobalAverageBackward(int rows, int length, DeviceBuffer<float> dy, DeviceBuffer<float> dx)
     {
-        var acc = Launch.Same(dy, dx);
-        Launch.AtLeast(dx, (long)rows * length, nameof(dx));
-        Launch.AtLeast(dy, rows, nameof(dy));
-        if (Launch.IsCpu(acc)) { PoolCpu.GapBackward(rows, length, Launch.Span(dy), Launch.Span(dx)); return; }
-        var device = Launch.Device(acc);
-        device.Kernels<PoolKernels.Loaded>().RunAverageBackward(device, new PoolKernels.AverageShape { Rows = rows, L = length }, Launch.View(dy), Launch.View(dx));
+        var acc = ArgumentChecks.Same(dy, dx);
+        ArgumentChecks.AtLeast(dx, (long)rows * length, nameof(dx));
+        ArgumentChecks.AtLeast(dy, rows, nameof(dy));
+        if (Dispatch.IsCpu(acc)) { PoolCpu.GapBackward(rows, length, BufferAccess.Span(dy), BufferAccess.Span(dx)); return; }
+        var device = Dispatch.Device(acc);
+        device.Kernels<PoolKernels.Loaded>().RunAverageBackward(device, new PoolKernels.AverageShape { Rows = rows, L = length }, BufferAccess.View(dy), BufferAccess.View(dx));
     }
 
     private static int Validate(int rows, int lin, int kernel, int stride)

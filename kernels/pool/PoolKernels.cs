@@ -121,7 +121,7 @@ public static class PoolKernels
         };
 
         private static KernelConfig Stride(IlgpuAccelerator device, string name, long items)
-            => device.Config(name, new Index3D(Launch.WaveGroups(device, Launch.Groups(items, Threads), Threads), 1, 1), new Index3D(Threads, 1, 1));
+            => device.Config(name, new Index3D(GridSize.WaveGroups(device, GridSize.Groups(items, Threads), Threads), 1, 1), new Index3D(Threads, 1, 1));
 
         public void RunMaxForward(IlgpuAccelerator device, in MaxShape s, ArrayView<float> x, ArrayView<float> y, ArrayView<int> argmax)
             => _maxForward(device.Stream, Stride(device, "pool.max_forward", (long)s.Rows * s.Lout), s, x, y, argmax);
@@ -135,7 +135,7 @@ public static class PoolKernels
             int lanes = 1;
             while (lanes < MaxLanes && lanes < length) lanes *= 2;
             var s = new AverageShape { Rows = rows, L = length, Lanes = lanes };
-            _averageForward(device.Stream, device.Config("pool.gap_forward", new Index3D(Launch.WaveGroups(device, Launch.Groups(rows, Threads / lanes), Threads), 1, 1), new Index3D(Threads, 1, 1)), s, x, y);
+            _averageForward(device.Stream, device.Config("pool.gap_forward", new Index3D(GridSize.WaveGroups(device, GridSize.Groups(rows, Threads / lanes), Threads), 1, 1), new Index3D(Threads, 1, 1)), s, x, y);
         }
 
         public void RunAverageBackward(IlgpuAccelerator device, in AverageShape s, ArrayView<float> dy, ArrayView<float> dx)

@@ -36,8 +36,8 @@ public static class Recurrent
         DeviceBuffer<float> dHidden, RecurrentGradients grads)
     {
         var acc = Check(s, x, w, state);
-        Launch.Same(x, dHidden);
-        Launch.AtLeast(dHidden, s.HiddenLength, nameof(dHidden));
+        ArgumentChecks.Same(x, dHidden);
+        ArgumentChecks.AtLeast(dHidden, s.HiddenLength, nameof(dHidden));
         switch (s.Cell)
         {
             case RecurrentCell.Lstm: Lstm.Backward(acc, s, w, state, dHidden); break;
@@ -52,71 +52,71 @@ public static class Recurrent
             Gemm.Run(true, false, s.H, s.GateWidth, rows, 1f, state.Previous, state.RecurrentGateGrad, 0f, grads.U);
         }
         if (grads.Input is not null) Gemm.Run(false, true, rows, s.I, s.GateWidth, 1f, state.GateGrad, w.W, 0f, grads.Input);
-        if (Launch.IsCpu(acc))
+        if (Dispatch.IsCpu(acc))
         {
             if (grads.Bias is not null) Elementwise.BiasGrad(state.GateGrad, grads.Bias, rows, s.GateWidth);
             if (grads.RecurrentBias is not null) Elementwise.BiasGrad(state.RecurrentGateGrad, grads.RecurrentBias, rows, s.GateWidth);
             return;
         }
         // The sequence kernel left each group's sums of the gate gradients; the bias gradients sum those over groups.
-        var device = Launch.Device(acc);
+        var device = Dispatch.Device(acc);
         var helpers = device.Kernels<RecurrentKernels.Loaded>();
-        int groups = Launch.Groups(s.N, RowsPerGroup(device, s)), width = RecurrentState.BiasPartialWidth(s);
-        var partial = Launch.View(state.BiasPartials!);
+        int groups = GridSize.Groups(s.N, RowsPerGroup(device, s)), width = RecurrentState.BiasPartialWidth(s);
+        var partial = BufferAccess.View(state.BiasPartials!);
         if (grads.Bias is not null)
         {
-            Launch.AtLeast(grads.Bias, s.GateWidth, "bias gradient");
-            helpers.ColumnSum(device, new RecurrentKernels.ColumnSumArgs { Rows = groups, Width = width, Offset = 0, Count = s.GateWidth }, partial, Launch.View(grads.Bias));
+            ArgumentChecks.AtLeast(grads.Bias, s.GateWidth, "bias gradient");
+            helpers.ColumnSum(device, new RecurrentKernels.ColumnSumArgs { Rows = groups, Width = width, Offset = 0, Count = s.GateWidth }, partial, BufferAccess.View(grads.Bias));
         }
         if (grads.RecurrentBias is not null)
         {
-            Launch.AtLeast(grads.RecurrentBias, s.GateWidth, "recurrent bias gradient");
+            ArgumentChecks.AtLeast(grads.RecurrentBias, s.GateWidth, "recurrent bias gradient");
             int offset = s.Cell == RecurrentCell.Gru ? s.GateWidth : 0; // equal to the input side but for the GRU
-            helpers.ColumnSum(device, new RecurrentKernels.ColumnSumArgs { Rows = groups, Width = width, Offset = offset, Count = s.GateWidth }, partial, Launch.View(grads.RecurrentBias));
+            helpers.ColumnSum(device, new RecurrentKernels.ColumnSumArgs { Rows = groups, Width = width, Offset = offset, Count = s.GateWidth }, partial, BufferAccess.View(grads.RecurrentBias));
         }
     }
 
     /// <summary>last (N, H) = hidden[:, L−1, :], for layers that return only the final state.</summary>
     public static void TakeLast(int n, int l, int h, DeviceBuffer<float> hidden, DeviceBuffer<float> last)
     {
-        var acc = Launch.Same(hidden, last);
-        Launch.AtLeast(hidden, (long)n * l * h, nameof(hidden));
-        Launch.AtLeast(last, (long)n * h, nameof(last));
-        if (Launch.IsCpu(acc))
+        var acc = ArgumentChecks.Same(hidden, last);
+        ArgumentChecks.AtLeast(hidden, (long)n * l * h, nameof(hidden));
+        ArgumentChecks.AtLeast(last, (long)n * h, nameof(last));
+        if (Dispatch.IsCpu(acc))
         {
-            Span<float> src = Launch.Span(hidden), dst = Launch.Span(last);
+            Span<float> src = BufferAccess.Span(hidden), dst = BufferAccess.Span(last);
             for (int i = 0; i < n; i++) src.Slice((i * l + l - 1) * h, h).CopyTo(dst.Slice(i * h, h));
             return;
         }
         if ((long)n * h == 0) return;
-        var device = Launch.Device(acc);
-        device.Kernels<RecurrentKernels.Loaded>().TakeLast(device, new RecurrentKernels.Dims { N = n, L = l, H = h }, Launch.View(hidden), Launch.View(last));
+        var device = Dispatch.Device(acc);
+        device.Kernels<RecurrentKernels.Loaded>().TakeLast(device, new RecurrentKernels.Dims { N = n, L = l, H = h }, BufferAccess.View(hidden), BufferAccess.View(last));
     }
 
     /// <summary>dHidden (N, L, H) = zeros with dLast (N, H) at the last step.</summary>
     public static void SpreadLast(int n, int l, int h, DeviceBuffer<float> dLast, DeviceBuffer<float> dHidden)
     {
-        var acc = Launch.Same(dLast, dHidden);
-        Launch.AtLeast(dHidden, (long)n * l * h, nameof(dHidden));
-        Launch.AtLeast(dLast, (long)n * h, nameof(dLast));
-        if (Launch.IsCpu(acc))
+        var acc = ArgumentChecks.Same(dLast, dHidden);
+        ArgumentChecks.AtLeast(dHidden, (long)n * l * h, nameof(dHidden));
+        ArgumentChecks.AtLeast(dLast, (long)n * h, nameof(dLast));
+        if (Dispatch.IsCpu(acc))
         {
-            Span<float> src = Launch.Span(dLast), dst = Launch.Span(dHidden);
+            Span<float> src = BufferAccess.Span(dLast), dst = BufferAccess.Span(dHidden);
             dst[..(n * l * h)].Clear();
             for (int i = 0; i < n; i++) src.Slice(i * h, h).CopyTo(dst.Slice((i * l + l - 1) * h, h));
             return;
         }
         if ((long)n * l * h == 0) return;
-        var device = Launch.Device(acc);
-        device.Kernels<RecurrentKernels.Loaded>().SpreadLast(device, new RecurrentKernels.Dims { N = n, L = l, H = h }, Launch.View(dLast), Launch.View(dHidden));
+        var device = Dispatch.Device(acc);
+        device.Kernels<RecurrentKernels.Loaded>().SpreadLast(device, new RecurrentKernels.Dims { N = n, L = l, H = h }, BufferAccess.View(dLast), BufferAccess.View(dHidden));
     }
 
     private static void ShiftTime(RecurrentShape s, DeviceBuffer<float> hidden, DeviceBuffer<float> previous)
     {
         var acc = hidden.Accelerator;
-        if (Launch.IsCpu(acc))
+        if (Dispatch.IsCpu(acc))
         {
-            Span<float> src = Launch.Span(hidden), dst = Launch.Span(previous);
+            Span<float> src = BufferAccess.Span(hidden), dst = BufferAccess.Span(previous);
             int step = s.H, seq = s.L * s.H;
             for (int n = 0; n < s.N; n++)
             {
@@ -125,8 +125,8 @@ public static class Recurrent
             }
             return;
         }
-        var device = Launch.Device(acc);
-        device.Kernels<RecurrentKernels.Loaded>().ShiftTime(device, new RecurrentKernels.Dims { N = s.N, L = s.L, H = s.H }, Launch.View(hidden), Launch.View(previous));
+        var device = Dispatch.Device(acc);
+        device.Kernels<RecurrentKernels.Loaded>().ShiftTime(device, new RecurrentKernels.Dims { N = s.N, L = s.L, H = s.H }, BufferAccess.View(hidden), BufferAccess.View(previous));
     }
 
     /// <summary>
@@ -166,7 +166,7 @@ public static class Recurrent
 
     /// <summary>Grid: one group per <paramref name="rows"/> batch rows along X; group: one thread per hidden unit.</summary>
     internal static KernelConfig SequenceConfig(IlgpuAccelerator device, string kernel, in RecurrentKernels.Sequence s, int rows, int sharedFloats)
-        => device.Config(kernel, new Index3D(Launch.Groups(s.N, rows), 1, 1), new Index3D(s.H, 1, 1), 4 * sharedFloats);
+        => device.Config(kernel, new Index3D(GridSize.Groups(s.N, rows), 1, 1), new Index3D(s.H, 1, 1), 4 * sharedFloats);
 
     private static Accelerator Check(RecurrentShape s, DeviceBuffer<float> x, RecurrentWeights w, RecurrentState state)
     {
@@ -174,12 +174,12 @@ public static class Recurrent
         // A state serves any batch up to the one it was made for: buffers are batch-major, so n rows are a prefix.
         if (state.Shape with { N = s.N } != s || state.Shape.N < s.N)
             throw new ArgumentException($"state was made for {state.Shape}, not {s}", nameof(state));
-        var acc = Launch.Same(x, w.W, w.U, w.Bias, state.Hidden);
-        if (w.RecurrentBias is not null) { Launch.Same(x, w.RecurrentBias); Launch.AtLeast(w.RecurrentBias, s.GateWidth, "recurrentBias"); }
-        Launch.AtLeast(x, s.InputLength, nameof(x));
-        Launch.AtLeast(w.W, (long)s.I * s.GateWidth, "W");
-        Launch.AtLeast(w.U, (long)s.H * s.GateWidth, "U");
-        Launch.AtLeast(w.Bias, s.GateWidth, "bias");
+        var acc = ArgumentChecks.Same(x, w.W, w.U, w.Bias, state.Hidden);
+        if (w.RecurrentBias is not null) { ArgumentChecks.Same(x, w.RecurrentBias); ArgumentChecks.AtLeast(w.RecurrentBias, s.GateWidth, "recurrentBias"); }
+        ArgumentChecks.AtLeast(x, s.InputLength, nameof(x));
+        ArgumentChecks.AtLeast(w.W, (long)s.I * s.GateWidth, "W");
+        ArgumentChecks.AtLeast(w.U, (long)s.H * s.GateWidth, "U");
+        ArgumentChecks.AtLeast(w.Bias, s.GateWidth, "bias");
         return acc;
     }
 }

@@ -116,7 +116,7 @@ public static class RecurrentKernels
             => _spreadLast(device.Stream, Elements((long)d.N * d.L * d.H), d, dLast, dh);
 
         public void ColumnSum(IlgpuAccelerator device, ColumnSumArgs a, ArrayView<float> partial, ArrayView<float> output)
-            => _columnSum(device.Stream, device.Config("recurrent.column_sum", new Index3D(Launch.Groups(a.Count, SumColumns), 1, 1), new Index3D(SumThreads, 1, 1)), a, partial, output);
+            => _columnSum(device.Stream, device.Config("recurrent.column_sum", new Index3D(GridSize.Groups(a.Count, SumColumns), 1, 1), new Index3D(SumThreads, 1, 1)), a, partial, output);
 
         private static Index1D Elements(long n)
             => n <= int.MaxValue ? new Index1D((int)n) : throw new NotSupportedException($"recurrent tensor of {n} elements exceeds the 32-bit index of the sequence helpers");

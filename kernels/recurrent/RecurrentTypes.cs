@@ -59,12 +59,12 @@ public sealed class RecurrentState : IDisposable
         Shape = shape;
         Hidden = accelerator.Allocate<float>(shape.HiddenLength);
         Gates = accelerator.Allocate<float>(shape.Rows * shape.GateWidth);
-        Aux = shape.Cell == RecurrentCell.SimpleRnn ? null : accelerator.Allocate<float>(shape.HiddenLength);
+        SavedForBackward = shape.Cell == RecurrentCell.SimpleRnn ? null : accelerator.Allocate<float>(shape.HiddenLength);
         GateGrad = accelerator.Allocate<float>(shape.Rows * shape.GateWidth);
         RecurrentGateGrad = shape.Cell == RecurrentCell.Gru ? accelerator.Allocate<float>(shape.Rows * shape.GateWidth) : GateGrad;
         Previous = accelerator.Allocate<float>(shape.HiddenLength);
         // At most one group per batch row; the managed CPU sums the bias gradients directly.
-        BiasPartials = Launch.IsCpu(accelerator) ? null : accelerator.Allocate<float>((long)shape.N * BiasPartialWidth(shape));
+        BiasPartials = Dispatch.IsCpu(accelerator) ? null : accelerator.Allocate<float>((long)shape.N * BiasPartialWidth(shape));
     }
 
     /// <summary>Floats per group of <see cref="BiasPartials"/>: Σ of the input-side gate gradients, then for the GRU the recurrent side.</summary>
@@ -75,8 +75,8 @@ public sealed class RecurrentState : IDisposable
     public DeviceBuffer<float> Hidden { get; }
     /// <summary>Activated gates (LSTM, GRU) or the pre-activation (SimpleRNN), (N, L, G·H).</summary>
     public DeviceBuffer<float> Gates { get; }
-    /// <summary>LSTM: cell states c; GRU: U_n h + c_n; SimpleRNN: none.</summary>
-    public DeviceBuffer<float>? Aux { get; }
+    /// <summary>Per step, what the backward pass needs besides the gates and h: LSTM the cell states c; GRU U_n h + c_n; SimpleRNN none.</summary>
+    public DeviceBuffer<float>? SavedForBackward { get; }
     /// <summary>Gradient of x·W + b for every step (N, L, G·H).</summary>
     public DeviceBuffer<float> GateGrad { get; }
     /// <summary>Gradient of U h + c; the same buffer as <see cref="GateGrad"/> except for the GRU.</summary>
@@ -90,7 +90,7 @@ public sealed class RecurrentState : IDisposable
     {
         Hidden.Dispose();
         Gates.Dispose();
-        Aux?.Dispose();
+        SavedForBackward?.Dispose();
         GateGrad.Dispose();
         if (!ReferenceEquals(RecurrentGateGrad, GateGrad)) RecurrentGateGrad.Dispose();
         Previous.Dispose();

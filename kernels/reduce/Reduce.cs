@@ -43,59 +43,59 @@ public static class Reduce
     /// <summary>output[r] = index of the largest value in row r (the first on ties).</summary>
     public static void ArgmaxRows(int rows, int cols, DeviceBuffer<float> x, DeviceBuffer<int> output)
     {
-        var acc = Launch.Same(x, output);
+        var acc = ArgumentChecks.Same(x, output);
         if (rows <= 0 || cols <= 0) throw new ArgumentOutOfRangeException(nameof(rows), $"argmax needs positive rows and columns, got {rows} x {cols}");
-        Launch.AtLeast(x, (long)rows * cols, nameof(x));
-        Launch.AtLeast(output, rows, nameof(output));
-        if (Launch.IsCpu(acc)) { ReduceCpu.ArgmaxRows(rows, cols, Launch.Span(x), Launch.Span(output)); return; }
-        var device = Launch.Device(acc);
-        device.Kernels<ReduceKernels.Loaded>().ArgmaxRows(device, rows, cols, Launch.View(x), Launch.View(output));
+        ArgumentChecks.AtLeast(x, (long)rows * cols, nameof(x));
+        ArgumentChecks.AtLeast(output, rows, nameof(output));
+        if (Dispatch.IsCpu(acc)) { ReduceCpu.ArgmaxRows(rows, cols, BufferAccess.Span(x), BufferAccess.Span(output)); return; }
+        var device = Dispatch.Device(acc);
+        device.Kernels<ReduceKernels.Loaded>().ArgmaxRows(device, rows, cols, BufferAccess.View(x), BufferAccess.View(output));
     }
 
     /// <summary>total[0] += count of positions where a and b agree (e.g. predicted and true classes).</summary>
     public static void AccumulateEqual(int n, DeviceBuffer<int> a, DeviceBuffer<int> b, DeviceBuffer<float> total)
     {
-        var acc = Launch.Same(a, b, total);
-        Launch.AtLeast(a, n, nameof(a));
-        Launch.AtLeast(b, n, nameof(b));
-        if (Launch.IsCpu(acc))
+        var acc = ArgumentChecks.Same(a, b, total);
+        ArgumentChecks.AtLeast(a, n, nameof(a));
+        ArgumentChecks.AtLeast(b, n, nameof(b));
+        if (Dispatch.IsCpu(acc))
         {
-            Span<int> x = Launch.Span(a), y = Launch.Span(b);
+            Span<int> x = BufferAccess.Span(a), y = BufferAccess.Span(b);
             int count = 0;
             for (int i = 0; i < n; i++) if (x[i] == y[i]) count++;
-            Launch.Span(total)[0] += count;
+            BufferAccess.Span(total)[0] += count;
             return;
         }
-        var device = Launch.Device(acc);
-        device.Kernels<ReduceKernels.Loaded>().CountEqual(device, n, Launch.View(a), Launch.View(b), Launch.View(total));
+        var device = Dispatch.Device(acc);
+        device.Kernels<ReduceKernels.Loaded>().CountEqual(device, n, BufferAccess.View(a), BufferAccess.View(b), BufferAccess.View(total));
     }
 
     private static void Run(int op, DeviceBuffer<float> x, DeviceBuffer<float> result, long n, DeviceBuffer<float>? scratch)
     {
-        var acc = Launch.Same(x, result);
+        var acc = ArgumentChecks.Same(x, result);
         int count = Elementwise.Count(n, x);
-        Launch.AtLeast(result, 1, nameof(result));
-        if (Launch.IsCpu(acc))
+        ArgumentChecks.AtLeast(result, 1, nameof(result));
+        if (Dispatch.IsCpu(acc))
         {
-            var span = Launch.Span(x)[..count];
-            Launch.Span(result)[0] = op switch { 0 => ReduceCpu.Sum(span), 1 => ReduceCpu.Max(span), _ => System.Numerics.Tensors.TensorPrimitives.SumOfSquares(span) };
+            var span = BufferAccess.Span(x)[..count];
+            BufferAccess.Span(result)[0] = op switch { 0 => ReduceCpu.Sum(span), 1 => ReduceCpu.Max(span), _ => System.Numerics.Tensors.TensorPrimitives.SumOfSquares(span) };
             return;
         }
         int groups = ScratchLength(count);
-        var device = Launch.Device(acc);
+        var device = Dispatch.Device(acc);
         var kernels = device.Kernels<ReduceKernels.Loaded>();
         if (groups == 1)
         {
-            kernels.Partial(device, 1, count, op, Launch.View(x), Launch.View(result));
+            kernels.Partial(device, 1, count, op, BufferAccess.View(x), BufferAccess.View(result));
             return;
         }
         var partial = scratch ?? acc.Allocate<float>(groups);
         try
         {
-            Launch.AtLeast(partial, groups, nameof(scratch));
-            kernels.Partial(device, groups, count, op, Launch.View(x), Launch.View(partial));
+            ArgumentChecks.AtLeast(partial, groups, nameof(scratch));
+            kernels.Partial(device, groups, count, op, BufferAccess.View(x), BufferAccess.View(partial));
             // Partials of Σx² are summed.
-            kernels.Partial(device, 1, groups, op == ReduceKernels.OpSumOfSquares ? ReduceKernels.OpSum : op, Launch.View(partial), Launch.View(result));
+            kernels.Partial(device, 1, groups, op == ReduceKernels.OpSumOfSquares ? ReduceKernels.OpSum : op, BufferAccess.View(partial), BufferAccess.View(result));
         }
         finally
         {

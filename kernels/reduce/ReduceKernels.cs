@@ -165,7 +165,7 @@ public static class ReduceKernels
             // A warp's worth of threads per row, fewer for short rows (no thread without a column).
             int lanes = 1;
             while (lanes < 32 && lanes < cols) lanes *= 2;
-            var grid = new Index3D(Launch.StrideGroups(rows, Threads / lanes), 1, 1);
+            var grid = new Index3D(GridSize.StrideGroups(rows, Threads / lanes), 1, 1);
             _argmax(device.Stream, device.Config("reduce.argmax_rows", grid, new Index3D(Threads, 1, 1)), new Rows { Count = rows, Cols = cols, Lanes = lanes }, x, output);
         }
 

@@ -183,6 +183,6 @@ public static class SoftmaxKernels
             => _xent(device.Stream, Config(device, "softmax.xent", s), s, logits, labels, classWeights, rowLoss, grad);
 
         private static KernelConfig Config(IlgpuAccelerator device, string name, in Shape s)
-            => device.Config(name, new Index3D(Launch.WaveGroups(device, Launch.Groups(s.Rows, Threads / s.Team), Threads), 1, 1), new Index3D(Threads, 1, 1));
+            => device.Config(name, new Index3D(GridSize.WaveGroups(device, GridSize.Groups(s.Rows, Threads / s.Team), Threads), 1, 1), new Index3D(Threads, 1, 1));
     }
 }

@@ -10,11 +10,6 @@ namespace EcgGpu.Cli;
 /// <summary>Options, device choice, data loading and error reporting shared by the workflow commands.</summary>
 internal static class CliCommon
 {
-    public const int SyntheticTrain = 3000, SyntheticTest = 800;
-
-    /// <summary>Class mix of the synthetic default: majority N as in MIT-BIH, but every class present enough to learn.</summary>
-    public static readonly double[] SyntheticWeights = [0.4, 0.15, 0.15, 0.15, 0.15];
-
     public static Option<string> Backend() => new Option<string>("--backend")
     {
         Description = "cpu (managed SIMD on the host), ilgpu-cpu (ILGPU's kernels on CPU threads emulating a GPU: for checking, slow), "
@@ -50,29 +45,21 @@ internal static class CliCommon
     public static SplitKind ParseSplit(string split) => split == "inter-patient" ? SplitKind.InterPatient : SplitKind.Kaggle;
 
     /// <summary>Train and test beats from --data, --mitdb, or the synthetic generator; with a description for reports.</summary>
-    public static (BeatSet Train, BeatSet Test, string Description) LoadData(string? data, string? mitdb, string split, int seed)
+    public static LoadedBeats LoadData(string? data, string? mitdb, string split, int seed)
     {
         if (data is not null && mitdb is not null) throw new ArgumentException("give --data or --mitdb, not both");
-        if (data is not null)
-        {
-            if (!Directory.Exists(data)) throw new DirectoryNotFoundException($"--data {data}: no such folder");
-            var train = KaggleCsv.Find(data, KaggleCsv.TrainFile) ?? throw new FileNotFoundException($"--data {data}: no {KaggleCsv.TrainFile} or {KaggleCsv.TrainFile}.gz there");
-            var test = KaggleCsv.Find(data, KaggleCsv.TestFile) ?? throw new FileNotFoundException($"--data {data}: no {KaggleCsv.TestFile} or {KaggleCsv.TestFile}.gz there");
-            Status($"reading {train} and {test}");
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var (trainBeats, testBeats) = (KaggleCsv.Read(train), KaggleCsv.Read(test));
-            Status($"read {trainBeats.Count} + {testBeats.Count} beats in {clock.Elapsed.TotalSeconds:F1} s");
-            return (trainBeats, testBeats, $"Kaggle-format files in {data}");
-        }
-        if (mitdb is not null)
-        {
-            var (train, test) = MitdbPreparation.LoadCached(mitdb, ParseSplit(split), seed, progress: new Progress<string>(Status));
-            return (train, test, $"MIT-BIH records in {mitdb}, {split} split (seed {seed})");
-        }
-        Status($"no --data or --mitdb: using {SyntheticTrain} + {SyntheticTest} synthetic beats (seed {seed})");
-        return (SyntheticBeats.Generate(SyntheticTrain, seed, SyntheticWeights), SyntheticBeats.Generate(SyntheticTest, seed + 1000, SyntheticWeights),
-            $"synthetic beats ({SyntheticTrain} train, {SyntheticTest} test, seed {seed})");
+        var source = BeatSource.Choose(data, mitdb, ParseSplit(split), seed);
+        string prefix = source is SyntheticSource ? "no --data or --mitdb: " : "";
+        return source.Load(new SyncProgress<string>(m => Status(prefix + m)));
     }
+
+    /// <summary>The flag of each library setting, to name it in errors as the user wrote it.</summary>
+    private static readonly Dictionary<string, string> Flags = new()
+    {
+        ["KaggleFolderSource.Folder"] = "--data", ["MitdbSource.Folder"] = "--mitdb",
+        ["ExperimentOptions.Epochs"] = "--epochs", ["ExperimentOptions.BatchSize"] = "--batch", ["ExperimentOptions.LearningRate"] = "--lr",
+        ["ExperimentOptions.Patience"] = "--patience", ["ExperimentOptions.Features"] = "--features", ["ExperimentOptions.Resume"] = "--resume",
+    };
 
     public static void Status(string message) => Console.Error.WriteLine(message);
 
@@ -81,6 +68,11 @@ internal static class CliCommon
     {
         try { return body(); }
         catch (TrainingDivergedException e) { return Fail(e.Message, 1); }
+        catch (InvalidSettingException e)
+        {
+            var flag = Flags.GetValueOrDefault(e.Setting, e.Setting);
+            return Fail(e.Value is null ? $"{flag}: {e.Reason}" : $"{flag} {e.Value}: {e.Reason}", 2);
+        }
         catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException
                                       or WeightFileException or InvalidDataException or BackendUnavailableException or IOException or UnauthorizedAccessException)
         {

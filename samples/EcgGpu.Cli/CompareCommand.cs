@@ -27,10 +27,7 @@ internal static class CompareCommand
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
-            var names = r.GetValue(models)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var unknown = names.Where(n => !Zoo.Names.Contains(n)).ToList();
-            if (unknown.Count > 0) throw new ArgumentException($"unknown model(s) {string.Join(", ", unknown)}; known: {string.Join(", ", Zoo.Names)}");
-            if (names.Length == 0) throw new ArgumentException("--models names no model");
+            var names = Zoo.ParseNames(r.GetValue(models)!);
             var (train, test, description) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, r.GetValue(seed));
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var outRoot = r.GetValue(outDir)!;
@@ -38,8 +35,8 @@ internal static class CompareCommand
             foreach (var name in names)
             {
                 var options = new ExperimentOptions(name, r.GetValue(epochs), r.GetValue(batch), Seed: r.GetValue(seed), Patience: r.GetValue(patience));
-                TrainCommand.Validate(options);
-                CliCommon.Status($"[{results.Count + 1}/{names.Length}] {name} on {accelerator.Device.Kind.ToCliName()} ({accelerator.Device.Name})");
+                options.Validate();
+                CliCommon.Status($"[{results.Count + 1}/{names.Count}] {name} on {accelerator.Device.Kind.ToCliName()} ({accelerator.Device.Name})");
                 var progress = new CliCommon.ProgressLine(name, options.Epochs);
                 results.Add(Experiment.Run(accelerator, train, test, options, Path.Combine(outRoot, name), progress.Epochs, progress.Steps));
                 Reports.WriteComparison(outRoot, results, description);   // after each model, so an interrupted run keeps what finished

@@ -33,7 +33,7 @@ internal static class EvaluateCommand
             if (p is not null)
             {
                 var (labels, scores) = ReadPredictions(p);
-                var metrics = ClassificationMetrics.FromScores(labels, scores, Experiment.ClassNames);
+                var metrics = ClassificationMetrics.FromScores(labels, scores, BeatFormat.ClassNames);
                 result = new ModelResult(Path.GetFileNameWithoutExtension(p), "external", "predictions file", metrics, 0, [], 0, 0, null);
             }
             else
@@ -70,14 +70,14 @@ internal static class EvaluateCommand
             if (line.Length == 0) continue;
             var fields = line.Split(',');
             if (lineNumber == 1 && !double.TryParse(fields[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _)) continue;
-            if (fields.Length != 1 + BeatSet.Classes)
-                throw new DataFormatException(path, lineNumber, 0, $"{fields.Length} columns; expected label and {BeatSet.Classes} probabilities");
+            if (fields.Length != 1 + BeatFormat.Classes)
+                throw new DataFormatException(path, lineNumber, 0, $"{fields.Length} columns; expected label and {BeatFormat.Classes} probabilities");
             var values = new double[fields.Length];
             for (int i = 0; i < fields.Length; i++)
                 if (!double.TryParse(fields[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
                     throw new DataFormatException(path, lineNumber, i + 1, $"'{fields[i]}' is not a finite number");
-            if (values[0] != Math.Floor(values[0]) || values[0] < 0 || values[0] >= BeatSet.Classes)
-                throw new DataFormatException(path, lineNumber, 1, $"label '{fields[0]}' is not a whole class 0-{BeatSet.Classes - 1}");
+            if (values[0] != Math.Floor(values[0]) || values[0] < 0 || values[0] >= BeatFormat.Classes)
+                throw new DataFormatException(path, lineNumber, 1, $"label '{fields[0]}' is not a whole class 0-{BeatFormat.Classes - 1}");
             labels.Add((int)values[0]);
             scores.Add(values[1..]);
         }

@@ -25,7 +25,7 @@ internal static class ExportCommand
             {
                 var path = r.GetValue(output)!;
                 var summary = OnnxExporter.Export(model, path, preprocessing);
-                CliCommon.Status($"wrote {path}: {model.Name}, opset {summary.Opset}, input '{summary.Input}' [batch, {summary.InputLength}], output '{summary.Output}' [batch, {summary.Classes}]; operators: {string.Join(", ", summary.Operators)}");
+                CliCommon.Status($"wrote {path}: {model.Name}, opset {summary.Opset}, input '{summary.Input}' [batch, {summary.InputLength}]{(summary.RrInputLength > 0 ? $" and '{OnnxExporter.RrInputName}' [batch, {summary.RrInputLength}]" : "")}, output '{summary.Output}' [batch, {summary.Classes}]; operators: {string.Join(", ", summary.Operators)}");
             }
             return 0;
         }));

@@ -50,7 +50,7 @@ internal static class PredictCommand
             int best = 0;
             for (int c = 1; c < classes; c++) if (p[c] > p[best]) best = c;
             sb.Append(row).Append(',').Append(labels[row] >= 0 ? labels[row].ToString(CultureInfo.InvariantCulture) : "").Append(',')
-              .Append(best).Append(',').Append(Experiment.ClassNames[best]);
+              .Append(best).Append(',').Append(BeatFormat.ClassNames[best]);
             foreach (var v in p) sb.Append(',').Append(v.ToString("G6", CultureInfo.InvariantCulture));
             sb.Append('\n');
         }

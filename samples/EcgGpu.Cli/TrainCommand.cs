@@ -1,5 +1,6 @@
 using EcgGpu.Runtime;
 using System.CommandLine;
+using EcgGpu.Data;
 using EcgGpu.Evaluation;
 using EcgGpu.Nn;
 
@@ -15,7 +16,7 @@ internal static class TrainCommand
         var data = CliCommon.Data();
         var mitdb = CliCommon.Mitdb();
         var split = CliCommon.Split();
-        var features = new Option<string>("--features") { Description = "auto (the model's own input), all (187 samples) or ig60 (information-gain top 60, standardised).", DefaultValueFactory = _ => "auto" };
+        var features = new Option<string>("--features") { Description = $"auto (the model's own input), all ({BeatFormat.Length} samples) or ig60 (information-gain top 60, standardised).", DefaultValueFactory = _ => "auto" };
         features.AcceptOnlyFromAmong("auto", "all", "ig60");
         var backend = CliCommon.Backend();
         var device = CliCommon.Device();
@@ -40,8 +41,7 @@ internal static class TrainCommand
             {
                 Resume = resumeFrom,
             };
-            if (resumeFrom is not null && !File.Exists(resumeFrom)) throw new FileNotFoundException($"--resume: {resumeFrom} does not exist", resumeFrom);
-            Validate(options);
+            options.Validate();
             var (train, test, _) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, options.Seed);
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             CliCommon.Status($"training {options.Model} on {accelerator.Device.Kind.ToCliName()} ({accelerator.Device.Name}): {train.Count} training beats, {test.Count} test beats");
@@ -52,13 +52,5 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
-    }
-
-    public static void Validate(ExperimentOptions o)
-    {
-        if (o.Epochs < 1) throw new ArgumentException($"--epochs must be at least 1, not {o.Epochs}");
-        if (o.BatchSize < 1) throw new ArgumentException($"--batch must be at least 1, not {o.BatchSize}");
-        if (!(o.LearningRate > 0) || !float.IsFinite(o.LearningRate)) throw new ArgumentException($"--lr must be a positive number, not {o.LearningRate}");
-        if (o.Patience < 1) throw new ArgumentException($"--patience must be at least 1, not {o.Patience}");
     }
 }

@@ -16,13 +16,7 @@ var evaluation = model.Evaluate(Rows(test));
 Console.WriteLine($"{name} on {device.Name}: test accuracy {evaluation.Accuracy:F4} on {evaluation.Rows} beats");
 Console.WriteLine($"first ten predicted: {string.Join(" ", model.PredictClasses(test.Samples[..(10 * test.Length)]).Select(c => (BeatClass)c))}");
 
-static Dataset Rows(BeatSet s) => new(s.Samples, s.Labels, s.Length);
+static LabeledRows Rows(BeatSet s) => new(s.Samples, s.Labels, s.Length);
 
 // MIT-BIH beats, split 80/20 stratified by class as the Kaggle files are (a patient's beats land on both sides).
-static (BeatSet, BeatSet) MitdbSplit(string dir)
-{
-    var (beats, _) = Mitdb.ExtractAll(dir);
-    var (trainRows, testRows) = Mitdb.StratifiedSplit(beats.Labels, 0.2, seed: 1);
-    BeatSet Take(int[] rows) => new(rows.SelectMany(r => beats.Samples.AsSpan(r * beats.Length, beats.Length).ToArray()).ToArray(), rows.Select(r => beats.Labels[r]).ToArray());
-    return (Take(trainRows), Take(testRows));
-}
+static (BeatSet, BeatSet) MitdbSplit(string dir) => Splits.Stratified(Mitdb.ExtractAll(dir).Beats, 0.2, seed: 1);

@@ -10,15 +10,16 @@ public sealed record ColumnSummary(string Column, long Count, double Mean, doubl
 /// labels, and where known the record and the sample index (at the record's own rate) of each beat.
 /// A typed table for what the pipeline needs rather than a general data frame.
 /// </summary>
-public sealed record BeatSet(float[] Samples, int[] Labels, int Length = 187)
+public sealed record BeatSet(float[] Samples, int[] Labels, int Length = BeatFormat.Length)
 {
-    public const int Classes = 5;
-
     /// <summary>The record each row came from, when the rows were extracted from raw records.</summary>
     public string[]? Records { get; init; }
 
     /// <summary>The R-peak sample (at the record's sampling rate) of each row, when known.</summary>
     public int[]? SampleIndices { get; init; }
+
+    /// <summary>The <see cref="RrFeatures.Count"/> RR-interval features of each row, row-major, when known (<see cref="RrFeatures"/>).</summary>
+    public float[]? Rr { get; init; }
 
     /// <summary>Column names; defaults to the sample indices "0".."Length-1" as the Kaggle files number them.</summary>
     public string[] ColumnNames { get; init; } = Enumerable.Range(0, Length).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
@@ -30,8 +31,8 @@ public sealed record BeatSet(float[] Samples, int[] Labels, int Length = 187)
     /// <summary>Rows per class 0..4.</summary>
     public long[] ClassCounts()
     {
-        var counts = new long[Classes];
-        foreach (var l in Labels) if ((uint)l < Classes) counts[l]++;
+        var counts = new long[BeatFormat.Classes];
+        foreach (var l in Labels) if ((uint)l < BeatFormat.Classes) counts[l]++;
         return counts;
     }
 
@@ -49,8 +50,17 @@ public sealed record BeatSet(float[] Samples, int[] Labels, int Length = 187)
         {
             Records = Records is null ? null : indices.Select(i => Records[i]).ToArray(),
             SampleIndices = SampleIndices is null ? null : indices.Select(i => SampleIndices[i]).ToArray(),
+            Rr = Rr is null ? null : TakeRr(Rr, indices),
             ColumnNames = ColumnNames,
         };
+    }
+
+    private static float[] TakeRr(float[] rr, IReadOnlyList<int> indices)
+    {
+        var result = new float[indices.Count * RrFeatures.Count];
+        for (int k = 0; k < indices.Count; k++)
+            rr.AsSpan(indices[k] * RrFeatures.Count, RrFeatures.Count).CopyTo(result.AsSpan(k * RrFeatures.Count));
+        return result;
     }
 
     /// <summary>Only the columns at <paramref name="columns"/> (feature selection), keeping their names.</summary>
@@ -71,6 +81,7 @@ public sealed record BeatSet(float[] Samples, int[] Labels, int Length = 187)
         {
             Records = a.Records is not null && b.Records is not null ? [.. a.Records, .. b.Records] : null,
             SampleIndices = a.SampleIndices is not null && b.SampleIndices is not null ? [.. a.SampleIndices, .. b.SampleIndices] : null,
+            Rr = a.Rr is not null && b.Rr is not null ? [.. a.Rr, .. b.Rr] : null,
             ColumnNames = a.ColumnNames,
         };
     }

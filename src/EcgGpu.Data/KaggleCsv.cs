@@ -36,13 +36,13 @@ public static class KaggleCsv
     }
 
     /// <summary>Reads beats of <paramref name="length"/> samples each; every malformed row is refused with its line and column.</summary>
-    public static BeatSet Read(string path, int length = SyntheticBeats.Length) => Read(path, length, labelsRequired: true);
+    public static BeatSet Read(string path, int length = BeatFormat.Length) => Read(path, length, labelsRequired: true);
 
     /// <summary>
     /// Reads beats whose rows may lack the label column (input to prediction): rows of
     /// <paramref name="length"/> values are unlabelled (label −1), rows of one more carry the label.
     /// </summary>
-    public static BeatSet ReadForPrediction(string path, int length = SyntheticBeats.Length) => Read(path, length, labelsRequired: false);
+    public static BeatSet ReadForPrediction(string path, int length = BeatFormat.Length) => Read(path, length, labelsRequired: false);
 
     private static BeatSet Read(string path, int length, bool labelsRequired)
     {
@@ -89,8 +89,8 @@ public static class KaggleCsv
             for (int i = 0; i < length; i++) samples.Add((float)Number(csv, path, line, first + i));
             if (!labelled) { labels.Add(-1); continue; }
             double label = Number(csv, path, line, first + length);
-            if (label != Math.Floor(label) || label < 0 || label >= BeatSet.Classes)
-                throw new DataFormatException(path, line, first + length + 1, $"label '{csv.GetString(first + length)}' is not a whole class 0-{BeatSet.Classes - 1}");
+            if (label != Math.Floor(label) || label < 0 || label >= BeatFormat.Classes)
+                throw new DataFormatException(path, line, first + length + 1, $"label '{csv.GetString(first + length)}' is not a whole class 0-{BeatFormat.Classes - 1}");
             labels.Add((int)label);
         }
         if (labels.Count == 0) throw new DataFormatException(path, 0, 0, "no beat rows (the file is empty or holds only a header)");

@@ -125,6 +125,9 @@ public static class Mitdb
         return result;
     }
 
+    /// <summary>Whether an MIT code annotates a beat (an R peak), classified or not: N L R a V F J A S E j / Q e f n (1–13, 34, 35, 38).</summary>
+    public static bool IsBeatCode(int code) => code is >= 1 and <= 13 or 34 or 35 or 38;
+
     /// <summary>The AAMI class of an MIT beat code, or null for non-beat annotations and unclassified beats.</summary>
     public static BeatClass? AamiClass(int code) => code switch
     {
@@ -146,7 +149,7 @@ public static class Mitdb
         var header = ReadHeader(directory, record);
         var signal = ReadSignals(directory, header)[record == "114" ? 1 : 0];
         var annotations = ReadAnnotations(directory, record);
-        const double target = SyntheticBeats.SampleRate;
+        const double target = BeatFormat.SampleRate;
         double ratio = header.Frequency / target;
         int length = (int)(signal.Length / ratio);
         var resampled = new double[length];
@@ -157,13 +160,18 @@ public static class Mitdb
             double f = t - k;
             resampled[i] = signal[k] * (1 - f) + signal[k + 1] * f;
         }
-        var beats = annotations.Where(a => AamiClass(a.Code) is not null).ToList();
-        var peaks = annotations.Where(a => a.Code is >= 1 and <= 13 or 34 or 35 or 38).Select(a => a.Sample / ratio).ToArray();
+        // Every beat annotation is an R peak; the classified beats are a subset, kept with their position in the peaks.
+        var peakAnnotations = annotations.Where(a => IsBeatCode(a.Code)).ToList();
+        var beats = new List<(Annotation Beat, int Position)>();
+        for (int i = 0; i < peakAnnotations.Count; i++)
+            if (AamiClass(peakAnnotations[i].Code) is not null) beats.Add((peakAnnotations[i], i));
+        var peaks = peakAnnotations.Select(a => a.Sample / ratio).ToArray();
         var samples = new List<float>();
         var labels = new List<int>();
         var indices = new List<int>();
-        Span<float> row = stackalloc float[SyntheticBeats.Length];
-        foreach (var beat in beats)
+        var positions = new List<int>();
+        Span<float> row = stackalloc float[BeatFormat.Length];
+        foreach (var (beat, position) in beats)
         {
             double r = beat.Sample / ratio;
             // Median R-R over the beats within ±5 s.
@@ -174,7 +182,7 @@ public static class Mitdb
             rr.Sort();
             double median = rr[rr.Count / 2];
             int start = (int)Math.Round(r);
-            int span = Math.Min(SyntheticBeats.Length, (int)Math.Round(1.2 * median));
+            int span = Math.Min(BeatFormat.Length, (int)Math.Round(1.2 * median));
             if (start < 0 || start + span > length || span < 8) continue;
             double min = double.PositiveInfinity, max = double.NegativeInfinity;
             for (int i = 0; i < span; i++) { min = Math.Min(min, resampled[start + i]); max = Math.Max(max, resampled[start + i]); }
@@ -184,48 +192,23 @@ public static class Mitdb
             foreach (var v in row) samples.Add(v);
             labels.Add((int)AamiClass(beat.Code)!.Value);
             indices.Add(beat.Sample);
+            positions.Add(position);
         }
         sampleIndices = indices.ToArray();
         return new BeatSet(samples.ToArray(), labels.ToArray())
         {
             Records = Enumerable.Repeat(record, labels.Count).ToArray(),
             SampleIndices = sampleIndices,
+            Rr = RrFeatures.Compute(peakAnnotations.Select(a => a.Sample).ToArray(), positions, header.Frequency),
         };
     }
 
     /// <summary>Beats of every record in <paramref name="records"/> (all of them when null), with their record names.</summary>
     public static (BeatSet Beats, string[] Records) ExtractAll(string directory, IEnumerable<string>? records = null)
     {
-        var samples = new List<float>();
-        var labels = new List<int>();
-        var names = new List<string>();
-        var peaks = new List<int>();
-        foreach (var record in records ?? Records(directory))
-        {
-            var set = ExtractBeats(directory, record, out var indices);
-            samples.AddRange(set.Samples);
-            labels.AddRange(set.Labels);
-            names.AddRange(Enumerable.Repeat(record, set.Count));
-            peaks.AddRange(indices);
-        }
-        var all = names.ToArray();
-        return (new BeatSet(samples.ToArray(), labels.ToArray()) { Records = all, SampleIndices = peaks.ToArray() }, all);
-    }
-
-    /// <summary>A stratified random split: <paramref name="testFraction"/> of each class goes to the test side.</summary>
-    public static (int[] Train, int[] Test) StratifiedSplit(int[] labels, double testFraction, int seed)
-    {
-        var rng = new Random(seed);
-        var train = new List<int>();
-        var test = new List<int>();
-        foreach (var group in Enumerable.Range(0, labels.Length).GroupBy(i => labels[i]).OrderBy(g => g.Key))
-        {
-            var members = group.ToArray();
-            rng.Shuffle(members);
-            int cut = (int)Math.Round(members.Length * testFraction);
-            test.AddRange(members[..cut]);
-            train.AddRange(members[cut..]);
-        }
-        return (train.ToArray(), test.ToArray());
+        var parts = (records ?? Records(directory)).Select(record => ExtractBeats(directory, record, out _)).ToList();
+        if (parts.Count == 0) throw new FileNotFoundException($"{directory}: no records to extract");
+        var all = parts.Aggregate(BeatSet.Concat);
+        return (all, all.Records!);
     }
 }

@@ -54,6 +54,8 @@ public static class MitdbPreparation
         KaggleCsv.Write(trainPath, train);
         progress?.Report($"writing {testPath} ({test.Count} beats)");
         KaggleCsv.Write(testPath, test);
+        RrFeatures.Write(RrFeatures.PathBeside(trainPath), train);
+        RrFeatures.Write(RrFeatures.PathBeside(testPath), test);
         seconds["write"] = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
@@ -77,13 +79,22 @@ public static class MitdbPreparation
             w.WriteNumber("seed", seed);
             w.WriteStartObject("parameters");
             w.WriteString("lead", "MLII (signal 0; signal 1 in record 114)");
-            w.WriteNumber("sample_rate_hz", SyntheticBeats.SampleRate);
-            w.WriteNumber("length", SyntheticBeats.Length);
+            w.WriteNumber("sample_rate_hz", BeatFormat.SampleRate);
+            w.WriteNumber("length", BeatFormat.Length);
             w.WriteString("window", "from the R peak, 1.2 x the median R-R interval within 5 s, min-max normalised, zero-padded");
             w.WriteString("classes", "AAMI: 0 N, 1 S, 2 V, 3 F, 4 Q");
             if (split == SplitKind.Kaggle) w.WriteNumber("test_fraction", 0.2);
             else w.WriteString("train_records", string.Join(",", Mitdb.DS1));
             if (split == SplitKind.InterPatient) w.WriteString("test_records", string.Join(",", Mitdb.DS2));
+            w.WriteEndObject();
+            w.WriteStartObject("rr_features");
+            w.WriteString("files", $"{Path.GetFileName(RrFeatures.PathBeside(KaggleCsv.TrainFile))}, {Path.GetFileName(RrFeatures.PathBeside(KaggleCsv.TestFile))}: one row per beat, in the order of the Kaggle files");
+            w.WriteString("columns", "record, sample (R peak at the record's 360 Hz), " + string.Join(", ", RrFeatures.Names));
+            w.WriteString("pre_rr, post_rr", "seconds from the previous R peak and to the next (the first beat of a record takes its post-RR as pre-RR, the last its pre-RR as post-RR)");
+            w.WriteString("local_rr", $"mean of the {2 * RrFeatures.LocalHalfWindow} RR intervals around the beat, seconds");
+            w.WriteString("record_rr", "mean RR interval of the whole record, seconds");
+            w.WriteString("ratios", "pre_local = pre_rr / local_rr, post_local, pre_record = pre_rr / record_rr, post_record, local_record: per-record normalised; the -rr models take these five");
+            w.WriteString("peaks", "every beat annotation of the record (MIT codes 1-13, 34, 35, 38), classified or not");
             w.WriteEndObject();
             WriteCounts(w, "all", all);
             WriteCounts(w, "train", train);
@@ -92,10 +103,10 @@ public static class MitdbPreparation
             foreach (var g in Enumerable.Range(0, all.Count).GroupBy(i => all.Records![i]).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 w.WriteStartObject(g.Key);
-                var counts = new long[BeatSet.Classes];
+                var counts = new long[BeatFormat.Classes];
                 foreach (var i in g) counts[all.Labels[i]]++;
                 w.WriteNumber("beats", g.Count());
-                for (int c = 0; c < BeatSet.Classes; c++) w.WriteNumber(((BeatClass)c).ToString(), counts[c]);
+                for (int c = 0; c < BeatFormat.Classes; c++) w.WriteNumber(((BeatClass)c).ToString(), counts[c]);
                 w.WriteString("side", train.Records!.Contains(g.Key) ? test.Records!.Contains(g.Key) ? "both" : "train" : test.Records!.Contains(g.Key) ? "test" : "none");
                 w.WriteEndObject();
             }
@@ -123,8 +134,16 @@ public static class MitdbPreparation
         w.WriteStartObject(name);
         w.WriteNumber("beats", set.Count);
         var counts = set.ClassCounts();
-        for (int c = 0; c < BeatSet.Classes; c++) w.WriteNumber(((BeatClass)c).ToString(), counts[c]);
+        for (int c = 0; c < BeatFormat.Classes; c++) w.WriteNumber(((BeatClass)c).ToString(), counts[c]);
         w.WriteEndObject();
+    }
+
+    /// <summary>A Kaggle file's beats, with the records and RR features of the <c>_rr.csv</c> beside it when there is one.</summary>
+    public static BeatSet ReadWithRr(string kaggleCsv)
+    {
+        var beats = KaggleCsv.Read(kaggleCsv);
+        var rr = RrFeatures.PathBeside(kaggleCsv);
+        return File.Exists(rr) ? RrFeatures.Attach(rr, beats) : beats;
     }
 
     /// <summary>
@@ -135,17 +154,19 @@ public static class MitdbPreparation
     public static (BeatSet Train, BeatSet Test) LoadCached(string mitdb, SplitKind split, int seed, string? cacheRoot = null, IProgress<string>? progress = null)
     {
         if (!Directory.Exists(mitdb)) throw new DirectoryNotFoundException($"{mitdb}: no such directory (expected MIT-BIH records such as 100.hea, 100.dat, 100.atr)");
-        var key = string.Join("|", new[] { Path.GetFullPath(mitdb), split.CliName(), seed.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+        // "rr1": caches written before the RR features files existed are not reused.
+        var key = string.Join("|", new[] { "rr1", Path.GetFullPath(mitdb), split.CliName(), seed.ToString(System.Globalization.CultureInfo.InvariantCulture) }
             .Concat(Directory.GetFiles(mitdb).Order(StringComparer.Ordinal).Select(f => $"{Path.GetFileName(f)}:{new FileInfo(f).Length}:{File.GetLastWriteTimeUtc(f).Ticks}")));
         var hash = Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..16].ToLowerInvariant();
         cacheRoot ??= Environment.GetEnvironmentVariable("ECG_CACHE") is { Length: > 0 } env ? env
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ecggpu", "beats");
         var dir = Path.Combine(cacheRoot, $"mitdb-{split.CliName()}-{seed}-{hash}");
         var manifest = Path.Combine(dir, "manifest.json");
-        if (File.Exists(manifest) && File.Exists(Path.Combine(dir, KaggleCsv.TrainFile)) && File.Exists(Path.Combine(dir, KaggleCsv.TestFile)))
+        var (trainPath, testPath) = (Path.Combine(dir, KaggleCsv.TrainFile), Path.Combine(dir, KaggleCsv.TestFile));
+        if (new[] { manifest, trainPath, testPath, RrFeatures.PathBeside(trainPath), RrFeatures.PathBeside(testPath) }.All(File.Exists))
         {
             progress?.Report($"reading cached beats from {dir}");
-            return (KaggleCsv.Read(Path.Combine(dir, KaggleCsv.TrainFile)), KaggleCsv.Read(Path.Combine(dir, KaggleCsv.TestFile)));
+            return (ReadWithRr(trainPath), ReadWithRr(testPath));
         }
         var prepared = Run(mitdb, dir, split, seed, progress);
         return (prepared.Train, prepared.Test);

@@ -1,8 +1,5 @@
 namespace EcgGpu.Data;
 
-/// <summary>AAMI heartbeat classes in the Kaggle label order.</summary>
-public enum BeatClass { N = 0, S = 1, V = 2, F = 3, Q = 4 }
-
 /// <summary>
 /// Realistic five-class synthetic heartbeats, seedable: P, QRS and T waves as sums of Gaussians with
 /// class-specific morphology and timing, noise and baseline wander, laid out as the Kaggle files are
@@ -13,15 +10,15 @@ public enum BeatClass { N = 0, S = 1, V = 2, F = 3, Q = 4 }
 /// </summary>
 public static class SyntheticBeats
 {
-    public const int Length = 187;
-    public const double SampleRate = 125;
+    private const int Length = BeatFormat.Length;
+    private const double SampleRate = BeatFormat.SampleRate;
 
     /// <summary><paramref name="count"/> beats with the classes in proportion to <paramref name="classWeights"/> (default: balanced).</summary>
     public static BeatSet Generate(int count, int seed, double[]? classWeights = null)
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count));
-        var weights = classWeights ?? [1, 1, 1, 1, 1];
-        if (weights.Length != 5 || weights.Any(w => w < 0) || weights.Sum() <= 0) throw new ArgumentException("five non-negative class weights are needed", nameof(classWeights));
+        var weights = classWeights ?? Enumerable.Repeat(1.0, BeatFormat.Classes).ToArray();
+        if (weights.Length != BeatFormat.Classes || weights.Any(w => w < 0) || weights.Sum() <= 0) throw new ArgumentException($"{BeatFormat.Classes} non-negative class weights are needed", nameof(classWeights));
         var rng = new Random(seed);
         var samples = new float[count * Length];
         var labels = new int[count];
@@ -31,7 +28,7 @@ public static class SyntheticBeats
             // Stratified by construction: class by position in the cumulative weights, then shuffled below.
             double u = (i + 0.5) / count * total, acc = 0;
             int c = 0;
-            while (c < 4 && u > (acc += weights[c])) c++;
+            while (c < BeatFormat.Classes - 1 && u > (acc += weights[c])) c++;
             labels[i] = c;
             Beat((BeatClass)c, rng, samples.AsSpan(i * Length, Length));
         }

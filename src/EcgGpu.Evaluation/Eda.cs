@@ -26,7 +26,7 @@ public static class Eda
     {
         var seconds = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
-        int w = train.Length, k = BeatSet.Classes;
+        int w = train.Length, k = BeatFormat.Classes;
         var mean = new double[k][];
         var std = new double[k][];
         var example = new float[k][];
@@ -149,7 +149,7 @@ public static class Eda
 
     private static string Html(EdaResult r)
     {
-        var names = Enumerable.Range(0, BeatSet.Classes).Select(c => ((BeatClass)c).ToString()).ToList();
+        var names = BeatFormat.ClassNames.ToList();
         var sb = new StringBuilder();
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>ECG beats: exploratory analysis</title><style>")
           .Append("body{font-family:sans-serif;max-width:1150px;margin:24px auto;padding:0 16px;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}.charts{display:flex;flex-wrap:wrap;gap:12px}")

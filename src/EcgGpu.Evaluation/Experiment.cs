@@ -16,6 +16,19 @@ public sealed record ExperimentOptions(
     /// preprocessing, up to <see cref="Epochs"/> in all.
     /// </summary>
     public string? Resume { get; init; }
+
+    /// <summary>Refuses settings no run can use (naming them, as <see cref="InvalidSettingException"/>), before any data is loaded.</summary>
+    public void Validate()
+    {
+        static string Name(string property) => $"{nameof(ExperimentOptions)}.{property}";
+        string Text(object v) => Convert.ToString(v, CultureInfo.InvariantCulture)!;
+        if (Epochs < 1) throw new InvalidSettingException(Name(nameof(Epochs)), Text(Epochs), "must be at least 1");
+        if (BatchSize < 1) throw new InvalidSettingException(Name(nameof(BatchSize)), Text(BatchSize), "must be at least 1");
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new InvalidSettingException(Name(nameof(LearningRate)), Text(LearningRate), "must be a positive number");
+        if (Patience < 1) throw new InvalidSettingException(Name(nameof(Patience)), Text(Patience), "must be at least 1");
+        if (Features is not ("auto" or "all" or "ig60")) throw new InvalidSettingException(Name(nameof(Features)), Features, "must be auto, all or ig60");
+        if (Resume is not null && !File.Exists(Resume)) throw new InvalidSettingException(Name(nameof(Resume)), Resume, "does not exist");
+    }
 }
 
 /// <summary>One model's result on a test set: the metrics and, when it was trained here, how training went.</summary>
@@ -34,7 +47,8 @@ public sealed record ModelResult(
 /// </summary>
 public static class Experiment
 {
-    public static IReadOnlyList<string> ClassNames { get; } = ["N", "S", "V", "F", "Q"];
+    private const string FeaturesSetting = $"{nameof(ExperimentOptions)}.{nameof(ExperimentOptions.Features)}";
+    private const string ResumeSetting = $"{nameof(ExperimentOptions)}.{nameof(ExperimentOptions.Resume)}";
 
     /// <summary>The preprocessing a model needs: the 60-input models take the information-gain top 60 with StandardScaler (as their notebook), the rest the raw beat.</summary>
     public static Preprocessing FitPreprocessing(string model, string features, BeatSet train, Accelerator accelerator)
@@ -44,15 +58,16 @@ public static class Experiment
         {
             ("auto", Zoo.SelectedFeatures) or ("ig60", Zoo.SelectedFeatures) => Preprocessing.Fit(train, Zoo.SelectedFeatures, FeatureScaler.Standard, accelerator),
             ("auto", _) or ("all", _) when input == train.Length => Preprocessing.None(train.Length),
-            ("all", _) => throw new ArgumentException($"model '{model}' takes the {input} information-gain samples; use --features ig60 or auto"),
-            ("ig60", _) => throw new ArgumentException($"model '{model}' takes the whole beat of {input} samples; --features ig60 is for cnn-ig, lstm and cnn-lstm"),
-            _ => throw new ArgumentException($"--features must be auto, all or ig60, not '{features}'"),
+            ("all", _) => throw new InvalidSettingException(FeaturesSetting, features, $"model '{model}' takes the {input} information-gain samples; use ig60 or auto"),
+            ("ig60", _) => throw new InvalidSettingException(FeaturesSetting, features, $"model '{model}' takes the whole beat of {input} samples; ig60 is for cnn-ig, lstm and cnn-lstm"),
+            _ => throw new InvalidSettingException(FeaturesSetting, features, "must be auto, all or ig60"),
         };
     }
 
     public static ModelResult Run(Accelerator accelerator, BeatSet train, BeatSet test, ExperimentOptions options, string outDir,
         IProgress<EpochLog>? epochs = null, IProgress<StepProgress>? steps = null)
     {
+        options.Validate();
         Directory.CreateDirectory(outDir);
         var preprocessing = FitPreprocessing(options.Model, options.Features, train, accelerator);
         var (fit, validation) = Splits.Stratified(train, options.ValidationFraction, options.Seed);
@@ -82,7 +97,7 @@ public static class Experiment
             new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true),
             new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f),
             new ModelCheckpoint(weights, Metric.ValLoss, saveBestOnly: true, metadata) { InitialBest = bestSoFar },
-            // Every epoch, with Adam's moments, the dropout streams and the epoch: what --resume continues from.
+            // Every epoch, with Adam's moments, the dropout streams and the epoch: what ExperimentOptions.Resume continues from.
             new ModelCheckpoint(Path.Combine(outDir, "last.safetensors"), Metric.ValLoss, saveBestOnly: false, metadata, includeTrainingState: true),
             new CsvLogger(historyCsv, append: options.Resume is not null, keepEpochsUpTo: initialEpoch),
         };
@@ -108,15 +123,15 @@ public static class Experiment
     /// <summary>Restores a checkpoint with training state after checking it belongs to this run; returns the epochs it had done.</summary>
     private static int ResumeFrom(Sequential model, string path, ExperimentOptions options, IReadOnlyDictionary<string, string> metadata)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"--resume: {path} does not exist", path);
+        if (!File.Exists(path)) throw new InvalidSettingException(ResumeSetting, path, "does not exist");
         var stored = WeightFile.ReadMetadata(path);
         if (stored.GetValueOrDefault("model") != options.Model)
-            throw new ArgumentException($"--resume: {path} holds model '{stored.GetValueOrDefault("model")}', not '{options.Model}'");
+            throw new InvalidSettingException(ResumeSetting, path, $"holds model '{stored.GetValueOrDefault("model")}', not '{options.Model}'");
         if (stored.GetValueOrDefault("preprocessing_sha256") != metadata["preprocessing_sha256"])
-            throw new ArgumentException($"--resume: {path} was trained with other preprocessing (different data, --features or --seed)");
+            throw new InvalidSettingException(ResumeSetting, path, "was trained with other preprocessing (different data, features or seed)");
         int done = WeightFile.Resume(model, path);
         if (done >= options.Epochs)
-            throw new ArgumentException($"--resume: {path} already has {done} epochs; ask for more with --epochs (now {options.Epochs})");
+            throw new InvalidSettingException(ResumeSetting, path, $"already has {done} epochs, as many as the run asks for ({options.Epochs}); ask for more epochs");
         return done;
     }
 
@@ -124,13 +139,13 @@ public static class Experiment
     public static ClassificationMetrics Score(Sequential model, BeatSet data)
     {
         var p = model.Predict(data.Samples);
-        return ClassificationMetrics.FromScores(data.Labels, ToRows(p, model.Classes), ClassNames);
+        return ClassificationMetrics.FromScores(data.Labels, ToRows(p, model.Classes), BeatFormat.ClassNames);
     }
 
     public static double[][] ToRows(float[] probabilities, int classes)
         => Enumerable.Range(0, probabilities.Length / classes).Select(r => probabilities.AsSpan(r * classes, classes).ToArray().Select(v => (double)v).ToArray()).ToArray();
 
-    public static Dataset Rows(BeatSet s) => new(s.Samples, s.Labels, s.Length);
+    public static LabeledRows Rows(BeatSet s) => new(s.Samples, s.Labels, s.Length);
 
     /// <summary>A trained model from its weight file, with the preprocessing stored beside the weights.</summary>
     public static (Sequential Model, Preprocessing Preprocessing) Load(string weights, Accelerator accelerator)

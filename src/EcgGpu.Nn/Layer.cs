@@ -2,47 +2,6 @@ using EcgGpu.Runtime;
 
 namespace EcgGpu.Nn;
 
-/// <summary>A trainable array of a layer: its value and gradient on the accelerator, and optimiser state.</summary>
-public sealed class Parameter : IDisposable
-{
-    internal Parameter(string name, int[] shape, DeviceBuffer<float> value, DeviceBuffer<float> grad)
-    {
-        Name = name;
-        Shape = shape;
-        Value = value;
-        Grad = grad;
-    }
-
-    public string Name { get; internal set; }
-    public int[] Shape { get; }
-    public long Length => Value.Length;
-    public DeviceBuffer<float> Value { get; }
-    public DeviceBuffer<float> Grad { get; }
-    /// <summary>L2 regularisation factor: the loss gains λ·Σw², the gradient 2λ·w.</summary>
-    public float L2 { get; init; }
-    /// <summary>False for state that training does not update through gradients (BatchNormalization's moving statistics); it is saved with the weights.</summary>
-    public bool Trainable { get; init; } = true;
-    internal DeviceBuffer<float>? M { get; set; }
-    internal DeviceBuffer<float>? V { get; set; }
-
-    public void Dispose()
-    {
-        Value.Dispose();
-        Grad.Dispose();
-        M?.Dispose();
-        V?.Dispose();
-    }
-}
-
-/// <summary>What a layer needs to allocate itself: the accelerator, the largest batch, a seeded RNG.</summary>
-public sealed class BuildContext(Accelerator accelerator, int maxBatch, Random random, ulong seed)
-{
-    public Accelerator Accelerator { get; } = accelerator;
-    public int MaxBatch { get; } = maxBatch;
-    public Random Random { get; } = random;
-    public ulong Seed { get; } = seed;
-}
-
 /// <summary>
 /// A layer: forward and backward over a batch of n ≤ MaxBatch samples. Per-sample shapes: [F] a
 /// vector, [C, L] channels × steps for convolutions and pooling, [L, F] steps × features for
@@ -69,6 +28,9 @@ public abstract class Layer : IDisposable
     /// it (Conv1D does), and what Backward returns is unspecified.
     /// </summary>
     public bool InputGradientNeeded { get; internal set; } = true;
+
+    /// <summary>Layers this one runs inside it whose state is not a parameter (a branch's Dropout masks); empty for plain layers.</summary>
+    public virtual IEnumerable<Layer> Children => [];
 
     /// <summary>Keras's name for the layer type, for <c>Summary()</c>.</summary>
     public virtual string TypeName => GetType().Name;

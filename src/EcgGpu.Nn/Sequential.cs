@@ -32,6 +32,11 @@ public sealed partial class Sequential : IDisposable
     public string Name { get; }
     public int[] InputShape { get; }
     public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>The layers and, depth first, the layers they hold (<see cref="Layer.Children"/>).</summary>
+    public IEnumerable<Layer> AllLayers => _layers.SelectMany(Flatten);
+
+    private static IEnumerable<Layer> Flatten(Layer layer) => layer.Children.SelectMany(Flatten).Prepend(layer);
     public Accelerator? Accelerator { get; private set; }
     public int BatchSize { get; private set; }
     public Optimizer? Optimizer { get; private set; }
@@ -39,6 +44,8 @@ public sealed partial class Sequential : IDisposable
     public int Classes => _layers[^1].OutputShape.Aggregate(1, (a, b) => a * b);
     public IEnumerable<Parameter> Parameters => _layers.SelectMany(l => l.Parameters);
     public long ParameterCount => _layers.Sum(l => l.ParameterCount);
+    /// <summary>The parameters the optimiser updates; the rest (BatchNormalization's moving statistics) are Keras's non-trainable ones.</summary>
+    public long TrainableParameterCount => Parameters.Where(p => p.Trainable).Sum(p => p.Length);
 
     /// <summary>Builds every layer on <paramref name="accelerator"/> for batches of up to <paramref name="batchSize"/>.</summary>
     public Sequential Compile(Accelerator accelerator, Optimizer? optimizer = null, int batchSize = 64, int seed = 1)
@@ -89,8 +96,8 @@ public sealed partial class Sequential : IDisposable
             sb.AppendLine($"{$"{l.Name} ({l.TypeName})",-34}{l.DisplayShape,-24}{l.ParameterCount,14:N0}");
         sb.AppendLine(new string('═', 72));
         sb.AppendLine($"Total params: {ParameterCount:N0}");
-        sb.AppendLine($"Trainable params: {ParameterCount:N0}");
-        sb.AppendLine("Non-trainable params: 0");
+        sb.AppendLine($"Trainable params: {TrainableParameterCount:N0}");
+        sb.AppendLine($"Non-trainable params: {ParameterCount - TrainableParameterCount:N0}");
         return sb.ToString();
     }
 

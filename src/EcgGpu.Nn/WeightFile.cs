@@ -44,7 +44,7 @@ public static class WeightFile
             stateMeta["optimizer"] = optimizer.GetType().Name;
             stateMeta["optimizer_iterations"] = optimizer.Iterations.ToString(System.Globalization.CultureInfo.InvariantCulture);
             stateMeta["learning_rate"] = optimizer.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-            stateMeta["dropout"] = string.Join(",", model.Layers.OfType<Layers.Dropout>().Select(d => FormattableString.Invariant($"{d.Seed}:{d.Step}")));
+            stateMeta["dropout"] = string.Join(",", model.AllLayers.OfType<Layers.Dropout>().Select(d => FormattableString.Invariant($"{d.Seed}:{d.Step}")));
             stateMeta["epoch"] = (epoch ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         long offset = 0;
@@ -146,7 +146,7 @@ public static class WeightFile
         if (meta.TryGetValue("optimizer", out var kind) && kind != optimizer.GetType().Name)
             throw new WeightFileException($"{path} was saved with {kind}, the model is compiled with {optimizer.GetType().Name}");
         var inv = System.Globalization.CultureInfo.InvariantCulture;
-        var dropouts = model.Layers.OfType<Layers.Dropout>().ToList();
+        var dropouts = model.AllLayers.OfType<Layers.Dropout>().ToList();
         var saved = meta.TryGetValue("dropout", out var ds) && ds.Length > 0 ? ds.Split(',') : [];
         if (saved.Length != dropouts.Count) throw new WeightFileException($"{path} records {saved.Length} dropout layers, model {model.Name} has {dropouts.Count}");
         LoadCore(model, path, withState: true);

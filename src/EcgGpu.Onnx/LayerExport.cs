@@ -1,7 +1,5 @@
-using EcgGpu.Kernels;
 using EcgGpu.Nn;
 using EcgGpu.Nn.Layers;
-using Dropout = EcgGpu.Nn.Layers.Dropout;
 
 namespace EcgGpu.Onnx;
 
@@ -33,6 +31,7 @@ internal static class LayerExport
             RecurrentLayer r => RecurrentExport.Add(g, r, AsSteps(g, x)),
             SelfAttention a => Attention(g, layer.Name, x, a.Scaled),
             ResidualBlock r => Residual(g, r, x),
+            ConcatenateFeatures c => Concatenate(g, c, x),
             _ => throw new NotSupportedException($"layer {layer.Name} ({layer.GetType().Name}) has no ONNX export"),
         };
         if (!y.SampleShape.SequenceEqual(layer.OutputShape))
@@ -40,13 +39,24 @@ internal static class LayerExport
         return y;
     }
 
+    /// <summary>
+    /// A layer's parameter by its own name. A layer inside a composite (a residual unit, a branch of
+    /// ConcatenateFeatures) carries its parameters under the composite's prefixed names
+    /// ("conv1d.kernel"), so the name is matched as the last dotted part.
+    /// </summary>
+    public static Parameter Find(Layer layer, string name)
+    {
+        var matches = layer.Parameters.Where(p => p.Name == name || p.Name.EndsWith("." + name, StringComparison.Ordinal)).ToList();
+        return matches.Count == 1 ? matches[0]
+            : throw new InvalidOperationException($"layer {layer.Name} has {matches.Count} parameters named '{name}' ({string.Join(", ", layer.Parameters.Select(p => p.Name))})");
+    }
+
     /// <summary>The parameter's values as saved in the weight file.</summary>
-    public static float[] Weights(Layer layer, string name)
-        => (layer.Parameters.FirstOrDefault(p => p.Name == name) ?? throw new InvalidOperationException($"layer {layer.Name} has no parameter '{name}'")).Value.ToArray();
+    public static float[] Weights(Layer layer, string name) => Find(layer, name).Value.ToArray();
 
     private static string Weight(OnnxGraph g, Layer layer, string name)
     {
-        var p = layer.Parameters.First(q => q.Name == name);
+        var p = Find(layer, name);
         return g.Weight($"{layer.Name}.{name}", p.Value.ToArray(), p.Shape.Select(d => (long)d).ToArray());
     }
 
@@ -81,7 +91,7 @@ internal static class LayerExport
     private static OnnxValue MaxPool(OnnxGraph g, string name, OnnxValue x, int pool, int stride)
     {
         var y = g.Node("MaxPool", [x.Name], name, OnnxGraph.Ints("kernel_shape", pool), OnnxGraph.Ints("strides", stride), OnnxGraph.Int("ceil_mode", 0));
-        return new OnnxValue(y, [x.SampleShape[0], Pool.OutputLength(x.SampleShape[1], pool, stride)]);
+        return new OnnxValue(y, [x.SampleShape[0], (x.SampleShape[1] - pool) / stride + 1]);
     }
 
     private static OnnxValue GlobalAverage(OnnxGraph g, string name, OnnxValue x)
@@ -105,6 +115,23 @@ internal static class LayerExport
         if (scaled) scores = g.Node("Mul", [scores, g.Weight(name + ".scale", [1f / MathF.Sqrt(x.SampleShape[1])])], name + "_scaled");
         var weights = g.Node("Softmax", [scores], name + "_weights", OnnxGraph.Int("axis", -1));
         return x with { Name = g.Node("MatMul", [weights, x.Name], name) };
+    }
+
+    /// <summary>
+    /// A row of a beat then extra features (the RR features): Slice splits it, each part runs through its
+    /// branch, and Concat joins the flattened beat branch and the feature branch, as ours.
+    /// </summary>
+    private static OnnxValue Concatenate(OnnxGraph g, ConcatenateFeatures c, OnnxValue x)
+    {
+        int width = x.SampleShape[0], beatWidth = width - c.Features;
+        OnnxValue Columns(string hint, int from, int to) => new(
+            g.Node("Slice", [x.Name, g.Int64s(hint + "_from", from), g.Int64s(hint + "_to", to), g.Int64s("axis1", 1)], $"{c.Name}_{hint}"), [to - from]);
+        var beat = Columns("beat", 0, beatWidth);
+        foreach (var layer in c.Branch) beat = Add(g, layer, beat);
+        if (beat.SampleShape.Length != 1) beat = new OnnxValue(g.Node("Flatten", [beat.Name], c.Name + "_beat_flat", OnnxGraph.Int("axis", 1)), [beat.SampleShape.Aggregate(1, (a, b) => a * b)]);
+        var features = Columns("features", beatWidth, width);
+        foreach (var layer in c.FeatureBranch) features = Add(g, layer, features);
+        return new OnnxValue(g.Node("Concat", [beat.Name, features.Name], c.Name, OnnxGraph.Int("axis", 1)), [beat.SampleShape[0] + features.SampleShape[0]]);
     }
 
     /// <summary>Kachuee's unit: Conv → ReLU → Conv → + input → ReLU → MaxPool.</summary>

@@ -6,12 +6,15 @@ using Google.Protobuf;
 namespace EcgGpu.Onnx;
 
 /// <summary>What an export wrote: the operator set, the operators the graph uses, and its interface.</summary>
-public sealed record OnnxExportSummary(int Opset, IReadOnlyList<string> Operators, string Input, int InputLength, string Output, int Classes);
+/// <remarks><see cref="RrInputLength"/> is the width of the second input (<see cref="OnnxExporter.RrInputName"/>) of a model that takes RR features, else 0.</remarks>
+public sealed record OnnxExportSummary(int Opset, IReadOnlyList<string> Operators, string Input, int InputLength, int RrInputLength, string Output, int Classes);
 
 /// <summary>
 /// Writes a compiled model as an ONNX model (opset <see cref="Opset"/>) that a serving runtime can run
 /// on what <c>ecg predict</c> takes: input <c>beats</c> [batch, raw beat length], output
-/// <c>probabilities</c> [batch, classes] (the softmax of our logits). The stored preprocessing (the
+/// <c>probabilities</c> [batch, classes] (the softmax of our logits); a model that takes RR features (a
+/// ConcatenateFeatures first layer) has a second input <c>rr_features</c> [batch, its feature count], the
+/// values that follow the beat in its input rows. The stored preprocessing (the
 /// information-gain columns, then the scaler) becomes Gather, Sub and Mul at the head of the graph, so a
 /// user feeds raw beats. Dropout is the identity at inference and leaves no operator.
 /// </summary>
@@ -20,7 +23,7 @@ public static class OnnxExporter
     /// <summary>ONNX operator set 17 (ONNX 1.12, IR version 8): the newest that Debian's python3-onnx checker knows.</summary>
     public const int Opset = 17;
     public const int IrVersion = 8;
-    public const string InputName = "beats", OutputName = "probabilities";
+    public const string InputName = "beats", RrInputName = "rr_features", OutputName = "probabilities";
 
     public static OnnxExportSummary Export(Sequential model, Stream stream, Preprocessing? preprocessing = null)
     {
@@ -63,9 +66,16 @@ public static class OnnxExporter
         g.Proto.Name = model.Name;
         g.Fresh(InputName);
         int rawLength = preprocessing?.InputLength ?? model.InputWidth;
-        g.Proto.Input.Add(OnnxGraph.BatchOf(InputName, [rawLength]));
-
+        int rr = model.Layers[0] is Nn.Layers.ConcatenateFeatures c ? c.Features : 0;
+        g.Proto.Input.Add(OnnxGraph.BatchOf(InputName, [rawLength - rr]));
         var x = new OnnxValue(InputName, [rawLength]);
+        if (rr > 0)
+        {
+            // Our rows hold the beat then its RR features; a serving caller has them apart.
+            g.Fresh(RrInputName);
+            g.Proto.Input.Add(OnnxGraph.BatchOf(RrInputName, [rr]));
+            x = x with { Name = g.Node("Concat", [InputName, RrInputName], "beat_and_rr", OnnxGraph.Int("axis", 1)) };
+        }
         if (preprocessing is not null) x = Preprocess(g, preprocessing, x);
         if (x.SampleShape[0] != model.InputWidth)
             throw new ArgumentException($"the preprocessing gives {x.SampleShape[0]} values per beat, model {model.Name} takes {model.InputWidth}", nameof(preprocessing));
@@ -81,13 +91,13 @@ public static class OnnxExporter
             IrVersion = IrVersion,
             ProducerName = "EcgGpu",
             ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString(3) ?? "",
-            DocString = $"{model.Name}: raw beats [batch, {rawLength}] to class probabilities [batch, {model.Classes}]",
+            DocString = $"{model.Name}: raw beats [batch, {rawLength - rr}]{(rr > 0 ? $" and RR features [batch, {rr}]" : "")} to class probabilities [batch, {model.Classes}]",
             Graph = g.Proto,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         proto.MetadataProps.Add(new StringStringEntryProto { Key = "model", Value = model.Name });
         if (preprocessing is not null) proto.MetadataProps.Add(new StringStringEntryProto { Key = "preprocessing", Value = preprocessing.ToJson() });
-        return (proto, new OnnxExportSummary(Opset, g.Operators, InputName, rawLength, OutputName, model.Classes));
+        return (proto, new OnnxExportSummary(Opset, g.Operators, InputName, rawLength - rr, rr, OutputName, model.Classes));
     }
 
     /// <summary>Column selection as Gather on axis 1, then the scaler's (x − offset) × scale as Sub and Mul, in float as ours.</summary>

@@ -1,4 +1,3 @@
-using EcgGpu.Kernels;
 using EcgGpu.Nn.Layers;
 
 namespace EcgGpu.Onnx;
@@ -13,11 +12,12 @@ namespace EcgGpu.Onnx;
 internal static class RecurrentExport
 {
     /// <summary>For each ONNX gate, the index of our gate holding it.</summary>
-    public static int[] GateOrder(RecurrentCell cell) => cell switch
+    public static int[] GateOrder(RecurrentLayer layer) => layer switch
     {
-        RecurrentCell.Lstm => [0, 3, 1, 2],
-        RecurrentCell.Gru => [1, 0, 2],
-        _ => [0],
+        LSTM => [0, 3, 1, 2],
+        GRU => [1, 0, 2],
+        SimpleRNN => [0],
+        _ => throw new NotSupportedException($"layer {layer.Name} ({layer.GetType().Name}) has no ONNX export"),
     };
 
     /// <summary>Our (rows, G·H) matrix as ONNX's (G·H, rows) with the gates reordered.</summary>
@@ -37,18 +37,18 @@ internal static class RecurrentExport
     {
         string name = layer.Name;
         int steps = x.SampleShape[0], features = x.SampleShape[1], units = layer.Units;
-        var order = GateOrder(layer.CellKind);
+        var order = GateOrder(layer);
         int width = order.Length * units;
         var w = ToOnnxGates(LayerExport.Weights(layer, "kernel"), features, units, order);
         var r = ToOnnxGates(LayerExport.Weights(layer, "recurrent_kernel"), units, units, order);
         var bias = ToOnnxGates(LayerExport.Weights(layer, "bias"), 1, units, order);
-        var recurrentBias = layer.CellKind == RecurrentCell.Gru ? ToOnnxGates(LayerExport.Weights(layer, "recurrent_bias"), 1, units, order) : new float[width];
+        var recurrentBias = layer is GRU ? ToOnnxGates(LayerExport.Weights(layer, "recurrent_bias"), 1, units, order) : new float[width];
         var b = bias.Concat(recurrentBias).ToArray();
 
-        var (op, attributes) = layer.CellKind switch
+        var (op, attributes) = layer switch
         {
-            RecurrentCell.Lstm => ("LSTM", new List<Proto.AttributeProto>()),
-            RecurrentCell.Gru => ("GRU", [OnnxGraph.Int("linear_before_reset", 1), OnnxGraph.Strings("activations", "Sigmoid", layer.ReluCandidate ? "Relu" : "Tanh")]),
+            LSTM => ("LSTM", new List<Proto.AttributeProto>()),
+            GRU => ("GRU", [OnnxGraph.Int("linear_before_reset", 1), OnnxGraph.Strings("activations", "Sigmoid", layer.ReluCandidate ? "Relu" : "Tanh")]),
             _ => ("RNN", [OnnxGraph.Strings("activations", layer.ReluCandidate ? "Relu" : "Tanh")]),
         };
         attributes.Add(OnnxGraph.Int("hidden_size", units));

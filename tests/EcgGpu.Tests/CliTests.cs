@@ -10,7 +10,7 @@ namespace EcgGpu.Tests;
 [NonParallelizable]
 public sealed class CliTests
 {
-    private static RootCommand Root() => Cli.Cli.Root();
+    private static RootCommand Root() => Cli.EcgTool.Root();
 
     [Test]
     public void Devices_json_lists_every_device_with_the_documented_fields()

@@ -18,14 +18,15 @@ public sealed class OnnxExportTests
 {
     private const int Beats = 256;
 
-    public static IEnumerable<string> Models => Zoo.Names;
+    public static IEnumerable<string> Models => Zoo.AllNames;
 
     /// <summary>
     /// A zoo model on the CPU backend with every parameter moved off its initial value (biases are zero at
     /// first, which would hide a misplaced bias or gate), and the preprocessing `ecg train` would store: for the
-    /// 60-input models, 60 columns in a scrambled order and a StandardScaler fitted on the beats.
+    /// 60-input models, 60 columns in a scrambled order and a StandardScaler fitted on the beats. The models
+    /// that take RR features get random ratios near 1 (<see cref="Sample.Rr"/>, null for the others).
     /// </summary>
-    private static (Sequential Model, Preprocessing Preprocessing, BeatSet Beats) Perturbed(string name, int seed)
+    private static (Sequential Model, Preprocessing Preprocessing, Sample Data) Perturbed(string name, int seed)
     {
         var random = new Random(seed);
         var beats = SyntheticBeats.Generate(Beats, seed);
@@ -39,7 +40,10 @@ public sealed class OnnxExportTests
             for (int i = 0; i < values.Length; i++) values[i] += (float)(random.NextDouble() - 0.5) * 0.1f;
             p.Value.Upload(values);
         }
-        var preprocessing = Preprocessing.None(beats.Length);
+        int rrCount = Zoo.RrInputs(name);
+        var rr = rrCount == 0 ? null : Enumerable.Range(0, Beats * rrCount).Select(_ => 0.7f + 0.6f * (float)random.NextDouble()).ToArray();
+        var data = new Sample(beats, rr, rrCount);
+        var preprocessing = Preprocessing.None(data.Rows.Length);
         if (Zoo.InputLength(name) == Zoo.SelectedFeatures)
         {
             var columns = Enumerable.Range(0, beats.Length).ToArray();
@@ -47,14 +51,14 @@ public sealed class OnnxExportTests
             var features = columns[..Zoo.SelectedFeatures];
             preprocessing = new Preprocessing(beats.Length, features, FeatureScaler.FitStandard(beats.SelectColumns(features)));
         }
-        SpreadLogits(model, preprocessing.Apply(beats.Take(Enumerable.Range(0, 64).ToArray())), random);
-        return (model, preprocessing, beats);
+        SpreadLogits(model, preprocessing.Apply(data.Rows.Take(Enumerable.Range(0, 64).ToArray())), random);
+        return (model, preprocessing, data);
     }
 
     /// <summary>How far the probability of the most variable class ranges across the beats.</summary>
-    private static double Spread(float[] probabilities) => Enumerable.Range(0, Zoo.Classes).Max(c =>
+    private static double Spread(float[] probabilities) => Enumerable.Range(0, BeatFormat.Classes).Max(c =>
     {
-        var column = Enumerable.Range(0, probabilities.Length / Zoo.Classes).Select(b => probabilities[b * Zoo.Classes + c]).ToArray();
+        var column = Enumerable.Range(0, probabilities.Length / BeatFormat.Classes).Select(b => probabilities[b * BeatFormat.Classes + c]).ToArray();
         return column.Max() - column.Min();
     });
 
@@ -72,16 +76,16 @@ public sealed class OnnxExportTests
         foreach (var layer in model.Layers.SkipLast(1)) h = layer.Forward(h, n, training: false);
         int features = model.Layers[^1].InputShape[0];
         var values = h.ToArray().AsSpan(0, n * features).ToArray();
-        var kernel = new float[features * Zoo.Classes];
-        var bias = new float[Zoo.Classes];
+        var kernel = new float[features * BeatFormat.Classes];
+        var bias = new float[BeatFormat.Classes];
         for (int f = 0; f < features; f++)
         {
             var column = Enumerable.Range(0, n).Select(b => (double)values[b * features + f]).ToArray();
             double mean = column.Average(), std = Math.Sqrt(column.Average(v => (v - mean) * (v - mean))) + 1e-3;
-            for (int c = 0; c < Zoo.Classes; c++)
+            for (int c = 0; c < BeatFormat.Classes; c++)
             {
                 double w = (random.NextDouble() * 2 - 1) * Math.Sqrt(3.0 / features) / std;
-                kernel[f * Zoo.Classes + c] = (float)w;
+                kernel[f * BeatFormat.Classes + c] = (float)w;
                 bias[c] -= (float)(w * mean);
             }
         }
@@ -89,25 +93,34 @@ public sealed class OnnxExportTests
         model.Layers[^1].Parameters.Single(p => p.Name == "bias").Value.Upload(bias);
     }
 
-    private static float[] RunOnnx(byte[] onnx, BeatSet beats)
+    /// <summary>Raw beats, and the RR features of models that take them; <see cref="Rows"/> is our input rows (beat then RR).</summary>
+    private sealed record Sample(BeatSet Beats, float[]? Rr, int RrCount)
+    {
+        public BeatSet Rows => Rr is null ? Beats : new BeatSet(
+            Enumerable.Range(0, Beats.Count).SelectMany(b => Beats.Row(b).ToArray().Concat(Rr.AsSpan(b * RrCount, RrCount).ToArray())).ToArray(),
+            Beats.Labels, Beats.Length + RrCount);
+    }
+
+    private static float[] RunOnnx(byte[] onnx, BeatSet beats, float[]? rr = null)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1 };
         using var session = new InferenceSession(onnx, options);
-        var input = new DenseTensor<float>(beats.Samples, [beats.Count, beats.Length]);
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, input)]);
+        var inputs = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, new DenseTensor<float>(beats.Samples, [beats.Count, beats.Length])) };
+        if (rr is not null) inputs.Add(NamedOnnxValue.CreateFromTensor(OnnxExporter.RrInputName, new DenseTensor<float>(rr, [beats.Count, rr.Length / beats.Count])));
+        using var results = session.Run(inputs);
         var output = results.Single(r => r.Name == OnnxExporter.OutputName).AsTensor<float>();
-        Assert.That(output.Dimensions.ToArray(), Is.EqualTo(new[] { beats.Count, Zoo.Classes }));
+        Assert.That(output.Dimensions.ToArray(), Is.EqualTo(new[] { beats.Count, BeatFormat.Classes }));
         return output.ToArray();
     }
 
     [TestCaseSource(nameof(Models))]
     public void Onnx_runtime_gives_our_probabilities_on_raw_beats(string name)
     {
-        var (model, preprocessing, beats) = Perturbed(name, seed: 7);
+        var (model, preprocessing, data) = Perturbed(name, seed: 7);
         using (model)
         {
-            var ours = model.Predict(preprocessing.Apply(beats).Samples);
-            var onnx = RunOnnx(OnnxExporter.ToBytes(model, preprocessing), beats);
+            var ours = model.Predict(preprocessing.Apply(data.Rows).Samples);
+            var onnx = RunOnnx(OnnxExporter.ToBytes(model, preprocessing), data.Beats, data.Rr);
             double worst = ours.Zip(onnx, (a, b) => Math.Abs(a - b)).Max();
             // The perturbed model must not give every beat the same answer, or agreement would prove little.
             double spread = Spread(ours);
@@ -128,8 +141,21 @@ public sealed class OnnxExportTests
             Assert.That(summary.Opset, Is.GreaterThanOrEqualTo(17));
             Assert.That(summary.Operators, Is.SupersetOf(new[] { "Gather", "Sub", "Mul", "LSTM", "Gemm", "Softmax" }));
             Assert.That(summary.InputLength, Is.EqualTo(187));
+            Assert.That(summary.RrInputLength, Is.EqualTo(0));
             var ex = Assert.Throws<ArgumentException>(() => OnnxExporter.ToBytes(model, Preprocessing.None(187)));
             Assert.That(ex!.Message, Does.Contain("takes 60"));
+        }
+    }
+
+    [Test]
+    public void A_model_with_rr_features_takes_them_as_a_second_input()
+    {
+        var (model, preprocessing, _) = Perturbed("cnn-rr", seed: 3);
+        using (model)
+        {
+            var summary = OnnxExporter.Export(model, new MemoryStream(), preprocessing);
+            Assert.That((summary.InputLength, summary.RrInputLength), Is.EqualTo((187, Zoo.RrModelFeatures)));
+            Assert.That(summary.Operators, Is.SupersetOf(new[] { "Concat", "Slice", "BatchNormalization", "Conv", "MaxPool", "Flatten" }));
         }
     }
 
@@ -140,7 +166,7 @@ public sealed class OnnxExportTests
         var dir = Directory.CreateTempSubdirectory("ecg-onnx-").FullName;
         try
         {
-            foreach (var name in Zoo.Names)
+            foreach (var name in Zoo.AllNames)
             {
                 var (model, preprocessing, _) = Perturbed(name, seed: 1);
                 using (model) OnnxExporter.Export(model, Path.Combine(dir, name + ".onnx"), preprocessing);
@@ -153,7 +179,7 @@ public sealed class OnnxExportTests
                 "    print('ok', f)\n", dir);
             TestContext.Out.WriteLine(output);
             Assert.That(code, Is.EqualTo(0), output);
-            Assert.That(output.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)), Is.EqualTo(Zoo.Names.Count));
+            Assert.That(output.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)), Is.EqualTo(Zoo.AllNames.Count));
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -164,19 +190,20 @@ public sealed class OnnxExportTests
         var dir = Directory.CreateTempSubdirectory("ecg-export-").FullName;
         try
         {
-            var (model, preprocessing, beats) = Perturbed("cnn-ig", seed: 5);
+            var (model, preprocessing, data) = Perturbed("cnn-ig", seed: 5);
+            var beats = data.Beats;
             var weights = Path.Combine(dir, "model.safetensors");
             using (model) WeightFile.Save(model, weights, preprocessing.ToMetadata());
             var csv = Path.Combine(dir, "beats.csv");
             KaggleCsv.Write(csv, beats);
             var predictions = Path.Combine(dir, "predictions.csv");
             var onnxPath = Path.Combine(dir, "model.onnx");
-            Assert.That(Cli.Cli.Root().Parse(["export", "--weights", weights, "--format", "onnx", "--out", onnxPath]).Invoke(), Is.EqualTo(0));
-            Assert.That(Cli.Cli.Root().Parse(["predict", "--backend", "cpu", "--weights", weights, "--input", csv, "--output", predictions]).Invoke(), Is.EqualTo(0));
+            Assert.That(Cli.EcgTool.Root().Parse(["export", "--weights", weights, "--format", "onnx", "--out", onnxPath]).Invoke(), Is.EqualTo(0));
+            Assert.That(Cli.EcgTool.Root().Parse(["predict", "--backend", "cpu", "--weights", weights, "--input", csv, "--output", predictions]).Invoke(), Is.EqualTo(0));
             var predicted = File.ReadAllLines(predictions).Skip(1)
                 .SelectMany(l => l.Split(',')[4..].Select(v => float.Parse(v, CultureInfo.InvariantCulture))).ToArray();
             Assert.That(RunOnnx(File.ReadAllBytes(onnxPath), KaggleCsv.ReadForPrediction(csv)), Is.EqualTo(predicted).Within(1e-4f));
-            Assert.That(Cli.Cli.Root().Parse(["export", "--weights", Path.Combine(dir, "absent.safetensors"), "--out", onnxPath]).Invoke(), Is.EqualTo(2));
+            Assert.That(Cli.EcgTool.Root().Parse(["export", "--weights", Path.Combine(dir, "absent.safetensors"), "--out", onnxPath]).Invoke(), Is.EqualTo(2));
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -186,9 +213,9 @@ public sealed class OnnxExportTests
     {
         // Two inputs, one unit, LSTM gates i f c o at columns 0..3 of each row; ONNX wants rows i o f c.
         float[] keras = [0, 1, 2, 3, 10, 11, 12, 13];
-        Assert.That(RecurrentExport.ToOnnxGates(keras, rows: 2, units: 1, RecurrentExport.GateOrder(Kernels.RecurrentCell.Lstm)),
+        Assert.That(RecurrentExport.ToOnnxGates(keras, rows: 2, units: 1, RecurrentExport.GateOrder(new Nn.Layers.LSTM(1))),
             Is.EqualTo(new float[] { 0, 10, 3, 13, 1, 11, 2, 12 }));
-        Assert.That(RecurrentExport.ToOnnxGates([0, 1, 2], rows: 1, units: 1, RecurrentExport.GateOrder(Kernels.RecurrentCell.Gru)),
+        Assert.That(RecurrentExport.ToOnnxGates([0, 1, 2], rows: 1, units: 1, RecurrentExport.GateOrder(new Nn.Layers.GRU(1))),
             Is.EqualTo(new float[] { 1, 0, 2 }));
     }
 

@@ -14,7 +14,7 @@ public sealed class WeightFileTests
     [TearDown]
     public void RemoveDir() => Directory.Delete(_dir, true);
 
-    private static Sequential Trained(string name, out Dataset data)
+    private static Sequential Trained(string name, out LabeledRows data)
     {
         var acc = CpuAccelerator.Create();
         data = ToyBeats.Make(64, Zoo.InputLength(name), 1);

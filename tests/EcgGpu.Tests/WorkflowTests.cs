@@ -18,7 +18,7 @@ public sealed class WorkflowTests
     [OneTimeTearDown]
     public void RemoveDirectory() => Directory.Delete(_dir, recursive: true);
 
-    private static int Ecg(string line) => Cli.Cli.Root().Parse(line).Invoke();
+    private static int Ecg(string line) => Cli.EcgTool.Root().Parse(line).Invoke();
 
     private static XDocument ParseHtml(string path)
     {
@@ -121,8 +121,8 @@ public sealed class WorkflowTests
     [TestCase("compare --models cnn,resnet --out x", "unknown model(s) resnet")]
     [TestCase("evaluate --out x", "exactly one of --weights and --predictions")]
     [TestCase("evaluate --weights /nonexistent.safetensors --out x", "no such file")]
-    [TestCase("train --model cnn --epochs 0 --out x", "--epochs must be at least 1")]
-    [TestCase("train --model cnn-ig --features all --out x", "use --features ig60 or auto")]
+    [TestCase("train --model cnn --epochs 0 --out x", "--epochs 0: must be at least 1")]
+    [TestCase("train --model cnn-ig --features all --out x", "--features all: model 'cnn-ig' takes the 60 information-gain samples")]
     public void Bad_arguments_exit_two_with_a_message_naming_them(string line, string message)
     {
         var saved = Console.Error;

@@ -24,7 +24,7 @@ public sealed class Conv1D(int filters, int kernelSize, Activation activation = 
             2 => (inputShape[0], inputShape[1]),
             _ => throw new ArgumentException($"Conv1D expects [C, L] or [L], got [{string.Join(", ", inputShape)}]"),
         };
-        var probe = new Conv1dShape(1, _cin, _lin, Filters, KernelSize, Padding);
+        var probe = new Conv1dShape(1, _cin, _lin, Filters, KernelSize, Padding.ToKernel());
         _lout = probe.Lout;
         if (_lout <= 0) throw new ArgumentException($"Conv1D kernel {KernelSize} is longer than the input length {_lin}");
         int fanIn = _cin * KernelSize, fanOut = Filters * KernelSize;
@@ -36,20 +36,20 @@ public sealed class Conv1D(int filters, int kernelSize, Activation activation = 
         return [Filters, _lout];
     }
 
-    private Conv1dShape Shape(int n) => new(n, _cin, _lin, Filters, KernelSize, Padding);
+    private Conv1dShape Shape(int n) => new(n, _cin, _lin, Filters, KernelSize, Padding.ToKernel());
 
     public override DeviceBuffer<float> Forward(DeviceBuffer<float> x, int n, bool training)
     {
         _x = x;
         Conv1d.Forward(Shape(n), x, _w!.Value, _b!.Value, _y!);
-        if (Activation != Activation.Identity) Elementwise.Forward(Activation, _y!, _y!, (long)n * Filters * _lout);
+        if (Activation != Activation.Identity) Elementwise.Forward(Activation.ToKernel(), _y!, _y!, (long)n * Filters * _lout);
         return _y!;
     }
 
     public override DeviceBuffer<float> Backward(DeviceBuffer<float> dy, int n)
     {
         var dz = dy;
-        if (Activation != Activation.Identity) { Elementwise.Backward(Activation, _y!, dy, _dz!, (long)n * Filters * _lout); dz = _dz!; }
+        if (Activation != Activation.Identity) { Elementwise.Backward(Activation.ToKernel(), _y!, dy, _dz!, (long)n * Filters * _lout); dz = _dz!; }
         Conv1d.BackwardWeight(Shape(n), _x!, dz, _w!.Grad, _b!.Grad);
         if (InputGradientNeeded) Conv1d.BackwardInput(Shape(n), dz, _w.Value, _dx!);
         return _dx!;

@@ -29,14 +29,14 @@ public sealed class Dense(int units, Activation activation = Activation.Identity
         _x = x;
         Gemm.Run(false, false, n, Units, _in, 1f, x, _w!.Value, 0f, _y!);
         Elementwise.BiasAdd(_y!, _b!.Value, n, Units);
-        if (Activation != Activation.Identity) Elementwise.Forward(Activation, _y!, _y!, (long)n * Units);
+        if (Activation != Activation.Identity) Elementwise.Forward(Activation.ToKernel(), _y!, _y!, (long)n * Units);
         return _y!;
     }
 
     public override DeviceBuffer<float> Backward(DeviceBuffer<float> dy, int n)
     {
         var dz = dy;
-        if (Activation != Activation.Identity) { Elementwise.Backward(Activation, _y!, dy, _dz!, (long)n * Units); dz = _dz!; }
+        if (Activation != Activation.Identity) { Elementwise.Backward(Activation.ToKernel(), _y!, dy, _dz!, (long)n * Units); dz = _dz!; }
         Gemm.Run(true, false, _in, Units, n, 1f, _x!, dz, 0f, _w!.Grad);
         Elementwise.BiasGrad(dz, _b!.Grad, n, Units);
         Gemm.Run(false, true, n, _in, Units, 1f, dz, _w.Value, 0f, _dx!);

@@ -12,10 +12,8 @@ public abstract class RecurrentLayer(int units, bool returnSequences) : Layer
 {
     public int Units { get; } = units > 0 ? units : throw new ArgumentOutOfRangeException(nameof(units));
     public bool ReturnSequences { get; } = returnSequences;
-    protected abstract RecurrentCell Cell { get; }
+    private protected abstract RecurrentCell Cell { get; }
     protected virtual bool Relu => false;
-    /// <summary>The cell this layer runs (gate layout: LSTM i f c o, GRU r z n, SimpleRNN one gate).</summary>
-    public RecurrentCell CellKind => Cell;
     /// <summary>Whether the candidate (GRU) or the state (SimpleRNN) uses relu instead of tanh.</summary>
     public bool ReluCandidate => Relu;
     private int _steps, _features;
@@ -81,22 +79,4 @@ public abstract class RecurrentLayer(int units, bool returnSequences) : Layer
         _state?.Dispose();
         base.Dispose();
     }
-}
-
-public sealed class LSTM(int units, bool returnSequences = false) : RecurrentLayer(units, returnSequences)
-{
-    protected override RecurrentCell Cell => RecurrentCell.Lstm;
-}
-
-/// <summary>GRU with reset_after=True; <paramref name="relu"/> uses relu for the candidate (Keras activation='relu').</summary>
-public sealed class GRU(int units, bool returnSequences = false, bool relu = false) : RecurrentLayer(units, returnSequences)
-{
-    protected override RecurrentCell Cell => RecurrentCell.Gru;
-    protected override bool Relu => relu;
-}
-
-public sealed class SimpleRNN(int units, bool returnSequences = false, bool relu = false) : RecurrentLayer(units, returnSequences)
-{
-    protected override RecurrentCell Cell => RecurrentCell.SimpleRnn;
-    protected override bool Relu => relu;
 }

@@ -4,70 +4,6 @@ using EcgGpu.Runtime;
 
 namespace EcgGpu.Nn;
 
-/// <summary>Samples as rows of <see cref="Width"/> floats with integer class labels.</summary>
-public sealed record Dataset(float[] X, int[] Y, int Width)
-{
-    public int Rows => Y.Length;
-
-    public void Validate(int width, int classes, string what)
-    {
-        if (Width != width) throw new ArgumentException($"{what}: rows have {Width} values, the model expects {width}");
-        if (X.Length != (long)Rows * Width) throw new ArgumentException($"{what}: {X.Length} values do not make {Rows} rows of {Width}");
-        for (int i = 0; i < Y.Length; i++)
-            if ((uint)Y[i] >= (uint)classes) throw new ArgumentException($"{what}: row {i} has label {Y[i]}, not a class in [0, {classes})");
-    }
-
-    /// <summary>The rows at <paramref name="indices"/>.</summary>
-    public Dataset Take(IReadOnlyList<int> indices)
-    {
-        var x = new float[indices.Count * Width];
-        var y = new int[indices.Count];
-        for (int i = 0; i < indices.Count; i++)
-        {
-            Array.Copy(X, (long)indices[i] * Width, x, (long)i * Width, Width);
-            y[i] = Y[indices[i]];
-        }
-        return new Dataset(x, y, Width);
-    }
-}
-
-/// <summary>One epoch's figures, as Keras's History keeps them.</summary>
-public sealed record EpochLog(int Epoch, double Loss, double Accuracy, double? ValLoss, double? ValAccuracy, float LearningRate, double Seconds);
-
-public sealed class History
-{
-    public List<EpochLog> Epochs { get; } = new();
-    /// <summary>Epoch (1-based) whose weights the model holds at the end, when a callback restored them.</summary>
-    public int? RestoredEpoch { get; internal set; }
-    public string? StopReason { get; internal set; }
-}
-
-public sealed record FitOptions(int Epochs = 10, bool Shuffle = true, int Seed = 1, float[]? ClassWeights = null)
-{
-    /// <summary>Epochs already done (Keras <c>initial_epoch</c>): training runs epochs InitialEpoch+1..Epochs, with the shuffles those epochs would have had.</summary>
-    public int InitialEpoch { get; init; }
-
-    /// <summary>Reported after every step, for progress bars: the epoch, rows done so far in it, rows in all, and the mean loss so far.</summary>
-    public IProgress<StepProgress>? StepProgress { get; init; }
-}
-
-/// <summary>Progress within an epoch.</summary>
-public readonly record struct StepProgress(int Epoch, int Rows, int TotalRows, double Loss);
-
-/// <summary>Called after each epoch; returns true to stop training.</summary>
-public interface ICallback
-{
-    void OnTrainBegin(Sequential model) { }
-    bool OnEpochEnd(Sequential model, EpochLog log, History history);
-    void OnTrainEnd(Sequential model, History history) { }
-}
-
-/// <summary>The result of <see cref="Sequential.Evaluate"/>.</summary>
-public sealed record Evaluation(double Loss, double Accuracy, int Rows);
-
-/// <summary>Training was stopped because the loss stopped being a finite number.</summary>
-public sealed class TrainingDivergedException(string message) : Exception(message);
-
 public sealed partial class Sequential
 {
     /// <summary>
@@ -76,7 +12,7 @@ public sealed partial class Sequential
     /// shuffled index once, batches are gathered on the device, and per step only the loss and the
     /// count of correct predictions come back.
     /// </summary>
-    public History Fit(Dataset train, Dataset? validation = null, FitOptions? options = null,
+    public History Fit(LabeledRows train, LabeledRows? validation = null, FitOptions? options = null,
         IReadOnlyList<ICallback>? callbacks = null, IProgress<EpochLog>? progress = null)
     {
         var acc = Accelerator ?? throw new InvalidOperationException("compile the model before Fit");
@@ -140,7 +76,7 @@ public sealed partial class Sequential
     }
 
     /// <summary>Mean loss and accuracy over <paramref name="data"/>, without dropout.</summary>
-    public Evaluation Evaluate(Dataset data)
+    public Evaluation Evaluate(LabeledRows data)
     {
         var acc = Accelerator ?? throw new InvalidOperationException("compile the model before Evaluate");
         data.Validate(InputWidth, Classes, "evaluation data");
@@ -253,43 +189,6 @@ public sealed partial class Sequential
         {
             foreach (var b in new Runtime.DeviceMemory[] { X, Y, RowLoss, DLogits, Predicted, LossSum, Correct, Scratch }) b.Dispose();
         }
-    }
-
-    /// <summary>Class probabilities, rows × classes, row-major.</summary>
-    public float[] Predict(float[] x)
-    {
-        var acc = Accelerator ?? throw new InvalidOperationException("compile the model before Predict");
-        if (x.Length % InputWidth != 0) throw new ArgumentException($"{x.Length} values do not make rows of {InputWidth}", nameof(x));
-        int rows = x.Length / InputWidth;
-        var result = new float[(long)rows * Classes];
-        using var all = acc.Upload<float>(x);
-        // Sized for this call (one row for single-beat latency), not for the compiled batch size.
-        int chunk = Math.Min(BatchSize, rows);
-        using var batchX = acc.Allocate<float>((long)chunk * InputWidth);
-        using var probabilities = acc.Allocate<float>((long)chunk * Classes);
-        for (int start = 0; start < rows; start += BatchSize)
-        {
-            int n = Math.Min(BatchSize, rows - start);
-            batchX.CopyFrom(all, (long)start * InputWidth, 0, (long)n * InputWidth);
-            Softmax.Forward(n, Classes, Forward(batchX, n, training: false), probabilities);
-            probabilities.Download(result.AsSpan(start * Classes, n * Classes));
-        }
-        return result;
-    }
-
-    /// <summary>The most probable class of each row.</summary>
-    public int[] PredictClasses(float[] x)
-    {
-        var p = Predict(x);
-        int rows = p.Length / Classes;
-        var classes = new int[rows];
-        for (int r = 0; r < rows; r++)
-        {
-            int best = 0;
-            for (int c = 1; c < Classes; c++) if (p[r * Classes + c] > p[r * Classes + best]) best = c;
-            classes[r] = best;
-        }
-        return classes;
     }
 
     /// <summary>Copies of every parameter's value (to restore the best weights).</summary>

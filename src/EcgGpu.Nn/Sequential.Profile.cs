@@ -3,21 +3,6 @@ using System.Diagnostics;
 
 namespace EcgGpu.Nn;
 
-/// <summary>Mean milliseconds of one layer's forward (training mode) and backward pass in a step.</summary>
-public sealed record LayerTiming(string Layer, string Type, double ForwardMs, double BackwardMs);
-
-/// <summary>
-/// Where a training step's time goes, layer by layer, and its device memory: the peak held on the
-/// accelerator while stepping (weights, optimiser state, activations, scratch, step buffers and the
-/// data set, <see cref="DataBytes"/> of it) and the allocations made after the warm-up steps, which
-/// should be none.
-/// </summary>
-public sealed record StepProfile(IReadOnlyList<LayerTiming> Layers, double GatherMs, double LossMs, double OptimizerMs,
-    double StepMs, long PeakDeviceBytes, long DataBytes, long AllocationsAfterWarmup, int Steps)
-{
-    public double LayersMs => Layers.Sum(l => l.ForwardMs + l.BackwardMs);
-}
-
 public sealed partial class Sequential
 {
     /// <summary>
@@ -26,7 +11,7 @@ public sealed partial class Sequential
     /// phase so that each is timed alone. The weights change as in training. The sum of the phases is a
     /// little above a free-running step, since the queue is drained between them.
     /// </summary>
-    public StepProfile ProfileSteps(Dataset data, int steps = 20, int warmup = 3)
+    public StepProfile ProfileSteps(LabeledRows data, int steps = 20, int warmup = 3)
     {
         var acc = Accelerator ?? throw new InvalidOperationException("compile the model before profiling");
         if (steps < 1 || warmup < 0) throw new ArgumentOutOfRangeException(nameof(steps), "steps must be at least 1 and warm-up steps not negative");

@@ -1,0 +1,45 @@
+using EcgGpu.Data;
+using EcgGpu.Evaluation;
+using NUnit.Framework;
+
+namespace EcgGpu.Tests;
+
+/// <summary>The data sources an application chooses among, and settings refused in the library's own terms.</summary>
+public class BeatSourceTests
+{
+    [Test]
+    public void Choose_picks_kaggle_files_then_mitdb_records_then_synthetic_beats()
+    {
+        Assert.That(BeatSource.Choose("k", null), Is.EqualTo(new KaggleFolderSource("k")));
+        Assert.That(BeatSource.Choose(null, "m", SplitKind.InterPatient, 7), Is.EqualTo(new MitdbSource("m", SplitKind.InterPatient, 7)));
+        Assert.That(BeatSource.Choose(null, null, seed: 3), Is.EqualTo(new SyntheticSource(3)));
+        Assert.That(() => BeatSource.Choose("k", "m"), Throws.ArgumentException.With.Message.Contains("not both"));
+    }
+
+    [Test]
+    public void Synthetic_source_gives_the_counts_asked_for_with_every_class()
+    {
+        var (train, test, description) = new SyntheticSource(Seed: 2, TrainCount: 60, TestCount: 20).Load();
+        Assert.That((train.Count, test.Count, train.Length), Is.EqualTo((60, 20, BeatFormat.Length)));
+        Assert.That(train.ClassCounts(), Has.All.GreaterThan(0));
+        Assert.That(description, Does.Contain("synthetic"));
+    }
+
+    [Test]
+    public void A_missing_folder_names_the_setting_and_the_folder()
+    {
+        var e = Assert.Throws<InvalidSettingException>(() => new KaggleFolderSource("/nonexistent/kaggle").Load())!;
+        Assert.That((e.Setting, e.Value, e.Reason), Is.EqualTo(("KaggleFolderSource.Folder", "/nonexistent/kaggle", "no such folder")));
+        Assert.That(e.Message, Is.EqualTo("KaggleFolderSource.Folder '/nonexistent/kaggle': no such folder"));
+        Assert.That(() => new MitdbSource("/nonexistent/mitdb").Load(), Throws.TypeOf<InvalidSettingException>().With.Property("Setting").EqualTo("MitdbSource.Folder"));
+    }
+
+    [Test]
+    public void Experiment_options_are_refused_naming_the_property_not_a_flag()
+    {
+        var e = Assert.Throws<InvalidSettingException>(() => new ExperimentOptions("cnn", Epochs: 0).Validate())!;
+        Assert.That(e.Setting, Is.EqualTo("ExperimentOptions.Epochs"));
+        Assert.That(e.Message, Does.Not.Contain("--"));
+        Assert.That(() => new ExperimentOptions("cnn", Features: "most").Validate(), Throws.TypeOf<InvalidSettingException>().With.Property("Setting").EqualTo("ExperimentOptions.Features"));
+    }
+}
