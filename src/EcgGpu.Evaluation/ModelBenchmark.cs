@@ -9,7 +9,14 @@ namespace EcgGpu.Evaluation;
 
 /// <summary>What <see cref="ModelBenchmark.Measure"/> finds for one zoo model on one device.</summary>
 public sealed record BenchmarkFigures(string Model, long Params, int Batch, double TrainBeatsPerSecond, double StepMilliseconds,
-    double SingleBeatMicroseconds, double Batch1024BeatsPerSecond, StepProfile Profile);
+    double SingleBeatMicroseconds, double Batch1024BeatsPerSecond, StepProfile Profile)
+{
+    /// <summary>The same model exported and served by another runtime (ONNX Runtime in <c>ecg bench</c>), when it was measured.</summary>
+    public InferenceFigures? Exported { get; init; }
+}
+
+/// <summary>Inference speed of a model under another runtime: single-beat latency and batch-1024 throughput, on <paramref name="Threads"/> CPU threads.</summary>
+public sealed record InferenceFigures(string Runtime, int Threads, double SingleBeatMicroseconds, double Batch1024BeatsPerSecond);
 
 /// <summary>
 /// Speed of a zoo model on one accelerator, on synthetic beats: training throughput in steady state (whole
@@ -94,6 +101,15 @@ public static class ModelBenchmark
             w.WriteNumber("train_step_ms", Math.Round(f.StepMilliseconds, 3));
             w.WriteNumber("single_beat_latency_us", Math.Round(f.SingleBeatMicroseconds, 1));
             w.WriteNumber("batch1024_beats_per_second", Math.Round(f.Batch1024BeatsPerSecond, 1));
+            if (f.Exported is { } e)
+            {
+                w.WriteStartObject("exported");
+                w.WriteString("runtime", e.Runtime);
+                w.WriteNumber("threads", e.Threads);
+                w.WriteNumber("single_beat_latency_us", Math.Round(e.SingleBeatMicroseconds, 1));
+                w.WriteNumber("batch1024_beats_per_second", Math.Round(e.Batch1024BeatsPerSecond, 1));
+                w.WriteEndObject();
+            }
             w.WriteNumber("peak_device_bytes", f.Profile.PeakDeviceBytes);
             w.WriteNumber("data_set_bytes", f.Profile.DataBytes);
             w.WriteNumber("allocations_per_step_after_warmup", (double)f.Profile.AllocationsAfterWarmup / f.Profile.Steps);
