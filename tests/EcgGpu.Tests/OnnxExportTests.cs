@@ -175,8 +175,9 @@ public sealed class OnnxExportTests
             var (code, output) = Python(
                 "import onnx, sys, glob\n" +
                 "for f in sorted(glob.glob(sys.argv[1] + '/*.onnx')):\n" +
-                "    onnx.checker.check_model(onnx.load(f), full_check=True)\n" +
-                "    print('ok', f)\n", dir);
+                "    m = onnx.load(f)\n" +
+                "    onnx.checker.check_model(m, full_check=True)\n" +
+                "    print('ok', f, ' '.join(dict.fromkeys(n.op_type for n in m.graph.node)))\n", dir);
             TestContext.Out.WriteLine(output);
             Assert.That(code, Is.EqualTo(0), output);
             Assert.That(output.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)), Is.EqualTo(Zoo.AllNames.Count));
