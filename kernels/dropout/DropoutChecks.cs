@@ -23,6 +23,22 @@ public static class DropoutChecks
             if (n >= 4096)
                 yield return new CheckResult("dropout", c, "keep", n, Math.Abs(kept - (1 - rate)), 0, Math.Abs(kept - (1 - rate)) < 0.03, $"kept {kept:F3}, expected {1 - rate:F3}");
         }
+        // A shard starting anywhere in the stream (a data-parallel rank's rows) draws the slice of the whole mask.
+        foreach (var (first, n) in new[] { (1L, 7), (2L, 1001), (3L, 4096), (4L, 333), (12_345L, 70001) })
+        {
+            string c = $"first={first} n={n}";
+            var x = KernelChecks.RandomFloats(rng, n);
+            using var dx = acc.Upload<float>(x);
+            using var y = acc.Allocate<float>(n);
+            using var mask = acc.Allocate<float>(n);
+            Dropout.Forward(0.5f, 0xFEED_BEEFUL, 3, dx, y, mask, n, first);
+            var (rmask, ry) = DropoutReference.Forward(0.5f, 0xFEED_BEEFUL, 3, x, first);
+            yield return KernelChecks.Compare("dropout", c, "mask", mask.ToArray(), rmask);
+            yield return KernelChecks.Compare("dropout", c, "y", y.ToArray(), ry, 1e-7, 1e-6);
+            var whole = DropoutReference.Forward(0.5f, 0xFEED_BEEFUL, 3, new float[first + n]).Mask;
+            bool slice = whole.AsSpan((int)first).SequenceEqual(rmask);
+            yield return new CheckResult("dropout", c, "slice of whole", n, slice ? 0 : 1, 0, slice, "shard mask equals the whole batch's mask at its rows");
+        }
         // Known-answer test of both generators (Random123 kat_vectors: philox4x32_10, counter and key all ones).
         uint[] expected = [0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd];
         var reference = DropoutReference.Philox(uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue, uint.MaxValue);

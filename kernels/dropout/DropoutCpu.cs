@@ -31,15 +31,35 @@ public static class DropoutCpu
         return (c0, c1, c2, c3);
     }
 
-    public static void Forward(float rate, ulong seed, uint offset, float[] x, float[] y, float[] mask, int n, ParallelOptions parallel)
+    /// <summary>
+    /// The mask and output of elements <paramref name="firstElement"/> … <paramref name="firstElement"/> + n − 1 of
+    /// the stream, into x, y and mask from index 0: a data-parallel rank draws its shard's part of the mask one
+    /// process would draw for the whole batch.
+    /// </summary>
+    public static void Forward(float rate, ulong seed, uint offset, float[] x, float[] y, float[] mask, int n, ParallelOptions parallel, long firstElement = 0)
     {
-        int blocks = (n + 3) / 4;
-        if (blocks <= BlocksPerChunk) { Blocks(rate, seed, offset, x, y, mask, n, 0, blocks); return; }
+        if (firstElement < 0) throw new ArgumentOutOfRangeException(nameof(firstElement), $"first element must not be negative, got {firstElement}");
+        uint firstBlock = (uint)(firstElement / 4);
+        int skip = (int)(firstElement % 4);
+        int head = 0;
+        if (skip != 0 && n > 0)
+        {
+            // The first block's words before firstElement belong to the rows of another shard.
+            var (r0, r1, r2, r3) = Philox(firstBlock, 0, offset, 0, (uint)seed, (uint)(seed >> 32));
+            uint[] words = [r0, r1, r2, r3];
+            head = Math.Min(4 - skip, n);
+            for (int k = 0; k < head; k++) Apply(words[skip + k], rate, 1f / (1f - rate), x, y, mask, k);
+            firstBlock++;
+        }
+        int rest = n - head;
+        int blocks = (rest + 3) / 4;
+        if (blocks <= BlocksPerChunk) { Blocks(rate, seed, offset, x, y, mask, n, firstBlock, head, 0, blocks); return; }
         Parallel.For(0, (blocks + BlocksPerChunk - 1) / BlocksPerChunk, parallel,
-            c => Blocks(rate, seed, offset, x, y, mask, n, c * BlocksPerChunk, Math.Min(blocks, (c + 1) * BlocksPerChunk)));
+            c => Blocks(rate, seed, offset, x, y, mask, n, firstBlock, head, c * BlocksPerChunk, Math.Min(blocks, (c + 1) * BlocksPerChunk)));
     }
 
-    private static void Blocks(float rate, ulong seed, uint offset, float[] x, float[] y, float[] mask, int n, int from, int to)
+    /// <summary>Blocks from … to − 1 counted from stream block <paramref name="firstBlock"/>, whose elements start at index <paramref name="start"/>.</summary>
+    private static void Blocks(float rate, ulong seed, uint offset, float[] x, float[] y, float[] mask, int n, uint firstBlock, int start, int from, int to)
     {
         float scale = 1f / (1f - rate);
         uint k0 = (uint)seed, k1 = (uint)(seed >> 32);
@@ -48,18 +68,18 @@ public static class DropoutCpu
         {
             var vRate = Vector256.Create(rate);
             var vScale = Vector256.Create(scale);
-            for (; block + 4 <= to && (block + 4) * 4 <= n; block += 4)
+            for (; block + 4 <= to && start + (block + 4) * 4 <= n; block += 4)
             {
-                var (first, second) = Philox4(block, offset, k0, k1);
-                int i = block * 4;
+                var (first, second) = Philox4(firstBlock + (uint)block, offset, k0, k1);
+                int i = start + block * 4;
                 Apply8(first, vRate, vScale, x, y, mask, i);
                 Apply8(second, vRate, vScale, x, y, mask, i + 8);
             }
         }
         for (; block < to; block++)
         {
-            var (r0, r1, r2, r3) = Philox((uint)block, 0, offset, 0, k0, k1);
-            int i = block * 4;
+            var (r0, r1, r2, r3) = Philox(firstBlock + (uint)block, 0, offset, 0, k0, k1);
+            int i = start + block * 4;
             if (i < n) Apply(r0, rate, scale, x, y, mask, i);
             if (i + 1 < n) Apply(r1, rate, scale, x, y, mask, i + 1);
             if (i + 2 < n) Apply(r2, rate, scale, x, y, mask, i + 2);
@@ -84,10 +104,10 @@ public static class DropoutCpu
     }
 
     /// <summary>Blocks b … b+3 at once: the 16 words in element order (block b's four words, then b+1's, …).</summary>
-    private static (Vector256<uint>, Vector256<uint>) Philox4(int block, uint offset, uint k0, uint k1)
+    private static (Vector256<uint>, Vector256<uint>) Philox4(uint block, uint offset, uint k0, uint k1)
     {
         var low = Vector256.Create(0xFFFFFFFFUL);
-        var c0 = Vector256.Create((ulong)(uint)block, (ulong)(uint)(block + 1), (ulong)(uint)(block + 2), (ulong)(uint)(block + 3));
+        var c0 = Vector256.Create((ulong)block, (ulong)(block + 1), (ulong)(block + 2), (ulong)(block + 3));
         var c1 = Vector256<ulong>.Zero;
         var c2 = Vector256.Create((ulong)offset);
         var c3 = Vector256<ulong>.Zero;

@@ -23,16 +23,18 @@ public static class DropoutReference
 
     /// <summary>
     /// The mask and output: element i takes word i mod 4 of the block with counter (i / 4, 0, offset, 0) and key
-    /// (seed low, seed high); kept (mask 1/(1 − rate)) when (bits &gt;&gt; 8)·2⁻²⁴ ≥ rate.
+    /// (seed low, seed high); kept (mask 1/(1 − rate)) when (bits &gt;&gt; 8)·2⁻²⁴ ≥ rate. x[j] is element
+    /// <paramref name="firstElement"/> + j of the stream.
     /// </summary>
-    public static (float[] Mask, double[] Y) Forward(float rate, ulong seed, uint offset, float[] x)
+    public static (float[] Mask, double[] Y) Forward(float rate, ulong seed, uint offset, float[] x, long firstElement = 0)
     {
         var mask = new float[x.Length];
         var y = new double[x.Length];
         float scale = 1f / (1f - rate);
         for (int i = 0; i < x.Length; i++)
         {
-            uint bits = Philox((uint)(i / 4), 0, offset, 0, (uint)seed, (uint)(seed >> 32))[i % 4];
+            long e = firstElement + i;
+            uint bits = Philox((uint)(e / 4), 0, offset, 0, (uint)seed, (uint)(seed >> 32))[e % 4];
             float u = (bits >> 8) / 16777216f;
             mask[i] = u >= rate ? scale : 0f;
             y[i] = (double)x[i] * mask[i];

@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("EcgGpu.Tests")]
+[assembly: InternalsVisibleTo("EcgGpu.Distributed.Tests")]

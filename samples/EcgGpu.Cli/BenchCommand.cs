@@ -8,6 +8,9 @@ namespace EcgGpu.Cli;
 /// <summary><c>ecg bench</c>: <see cref="ModelBenchmark"/>'s figures for each model, as a table (and JSON with <c>--json</c>).</summary>
 internal static class BenchCommand
 {
+    /// <summary>Most synthetic beats one timed epoch may take (about 750 MB on the host).</summary>
+    public const int MaxBeats = 1_000_000;
+
     public static Command Create()
     {
         var models = new Option<string>("--models") { Description = "Comma-separated models.", DefaultValueFactory = _ => "cnn,kachuee,cnn-lstm,lstm2" };
@@ -28,6 +31,8 @@ internal static class BenchCommand
             var names = Zoo.ParseNames(r.GetValue(models)!);
             int b = r.GetValue(batch), s = r.GetValue(steps);
             if (b < 1 || s < 1) throw new ArgumentException("--batch and --steps must be at least 1");
+            // Each timed epoch is batch × steps synthetic beats, generated on the host first.
+            if ((long)b * s > MaxBeats) throw new ArgumentException($"--batch {b} × --steps {s} asks for {(long)b * s:N0} synthetic beats; at most {MaxBeats:N0}");
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var results = new List<BenchmarkFigures>();
             Console.WriteLine($"device: {accelerator.Device.Kind.ToCliName()} {accelerator.Device.Name}; batch {b}, {s} steps per timed epoch");
@@ -36,11 +41,16 @@ internal static class BenchCommand
                 + (withOnnx ? $" {"ORT 1-beat µs",14} {"ORT b1024 beats/s",18}" : ""));
             foreach (var name in names)
             {
-                var f = ModelBenchmark.Measure(accelerator, name, b, s);
+                BenchmarkFigures f;
+                try { f = ModelBenchmark.Measure(accelerator, name, b, s); }
+                catch (Exception e) when (e is ArgumentOutOfRangeException or OutOfMemoryException or OverflowException)
+                {
+                    throw new ArgumentException($"--batch {b} with --steps {s} is too large for {name} on this device ({CliCommon.Bare(e)})");
+                }
                 if (withOnnx) f = f with { Exported = OnnxRuntimeBench.Measure(accelerator, name) };
                 results.Add(f);
                 Console.WriteLine($"{f.Model,-14} {f.Params,10:N0} {f.TrainBeatsPerSecond,14:F0} {f.StepMilliseconds,9:F2} {f.SingleBeatMicroseconds,10:F0} {f.Batch1024BeatsPerSecond,14:F0} {Mib(f.Profile.PeakDeviceBytes),9:F1} {(double)f.Profile.AllocationsAfterWarmup / f.Profile.Steps,11:F1}"
-                    + (f.Exported is { } e ? $" {e.SingleBeatMicroseconds,14:F0} {e.Batch1024BeatsPerSecond,18:F0}" : ""));
+                    + (f.Exported is { } exported ? $" {exported.SingleBeatMicroseconds,14:F0} {exported.Batch1024BeatsPerSecond,18:F0}" : ""));
             }
             if (results.FirstOrDefault()?.Exported is { } ort) Console.WriteLine($"ORT: the model exported by `ecg export`, under {ort.Runtime} with {ort.Threads} intra-op threads");
             if (r.GetValue(profile))

@@ -25,6 +25,17 @@ internal static class CliCommon
         Description = "With --mitdb: kaggle (random 80/20 stratified by class) or inter-patient (DS1 train, DS2 test).",
         DefaultValueFactory = _ => "kaggle",
     }.AcceptOnly("kaggle", "inter-patient");
+    public static Option<string> Balance()
+    {
+        var option = new Option<string>("--balance")
+        {
+            Description = "Class imbalance: none, weights (loss weighted n/(classes x count), as scikit-learn's balanced) or oversample (minority classes copied to the majority's size, amplitude-scaled and time-stretched).",
+            DefaultValueFactory = _ => "none",
+        };
+        option.AcceptOnlyFromAmong("none", "weights", "oversample");
+        return option;
+    }
+
     public static Option<int> Seed() => new("--seed") { Description = "Seed for splits, initial weights, shuffling and dropout.", DefaultValueFactory = _ => 1 };
     public static Option<string> Out(bool required = true) => new("--out") { Description = "Output folder.", Required = required };
 
@@ -37,10 +48,16 @@ internal static class CliCommon
     public static Accelerator OpenAccelerator(string backend, int? device)
     {
         var context = Context.Create();
-        if (backend == "auto") return context.Select(null, device).CreateAccelerator();
-        AcceleratorKindNames.TryParse(backend, out var kind);
-        return context.Select(kind, device).CreateAccelerator();
+        AcceleratorKind? kind = backend == "auto" ? null : AcceleratorKindNames.TryParse(backend, out var k) ? k : null;
+        DeviceInfo selected;
+        try { selected = context.Select(kind, device); }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "index") { throw new ArgumentException($"--device {device}: {Bare(e)}"); }
+        return selected.CreateAccelerator();
     }
+
+    /// <summary>An argument exception's message without .NET's " (Parameter 'name')" suffix.</summary>
+    public static string Bare(Exception e)
+        => e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
 
     public static SplitKind ParseSplit(string split) => split == "inter-patient" ? SplitKind.InterPatient : SplitKind.Kaggle;
 
@@ -61,9 +78,21 @@ internal static class CliCommon
         ["ExperimentOptions.Patience"] = "--patience", ["ExperimentOptions.Features"] = "--features", ["ExperimentOptions.Resume"] = "--resume",
     };
 
-    public static void Status(string message) => Console.Error.WriteLine(message);
+    public static void Status(string message)
+    {
+        if (!StatusMuted) Console.Error.WriteLine(message);
+    }
 
-    /// <summary>Runs a command body; known failures become one clear line on stderr and exit code 2 (1 for a diverged training).</summary>
+    /// <summary>Set on ranks other than 0 of a distributed job, so that one rank speaks for the job.</summary>
+    public static bool StatusMuted { get; set; }
+
+    /// <summary>Whether an unexpected error prints its stack trace (<c>--verbose</c>).</summary>
+    public static bool Verbose { get; set; }
+
+    /// <summary>
+    /// Runs a command body; known failures become one clear line on stderr and exit code 2 (1 for a diverged
+    /// training). Anything else is a bug: one line and exit code 1, the stack trace only with <c>--verbose</c>.
+    /// </summary>
     public static int Guard(Func<int> body)
     {
         try { return body(); }
@@ -74,36 +103,86 @@ internal static class CliCommon
             return Fail(e.Value is null ? $"{flag}: {e.Reason}" : $"{flag} {e.Value}: {e.Reason}", 2);
         }
         catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or ArgumentException
-                                      or WeightFileException or InvalidDataException or BackendUnavailableException or IOException or UnauthorizedAccessException)
+                                      or WeightFileException or InvalidDataException or BackendUnavailableException or IOException or UnauthorizedAccessException
+                                      or RunFolderException)
         {
-            return Fail(e.Message, 2);
+            return Fail(Bare(e), 2);
+        }
+        catch (OutOfMemoryException)
+        {
+            return Fail("out of memory on the device or the host: lower --batch, or use a smaller model or less data", 2);
+        }
+        catch (Exception e)
+        {
+            Fail($"unexpected {e.GetType().Name}: {e.Message}{(Verbose ? "" : " (run again with --verbose for the stack trace)")}", 1);
+            if (Verbose) Console.Error.WriteLine(e);
+            return 1;
         }
     }
 
+    /// <summary>One line on stderr, whatever line breaks the message holds.</summary>
     public static int Fail(string message, int code = 2)
     {
-        Console.Error.WriteLine($"ecg: error: {message}");
+        Console.Error.WriteLine($"ecg: error: {string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
         return code;
     }
 
+    /// <summary>An output folder option checked before any work: not empty, not a file.</summary>
+    public static string CheckOutFolder(string? path, string option = "--out")
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException($"{option} is empty; give a folder");
+        if (File.Exists(path)) throw new ArgumentException($"{option} {path} is a file; give a folder");
+        return path;
+    }
+
+    /// <summary>
+    /// An output file option checked before any work: not empty, not a folder, in a folder that exists, and
+    /// none of the files the command reads (<paramref name="inputs"/>: option and path).
+    /// </summary>
+    public static string CheckOutputFile(string path, string option, params (string Option, string Path)[] inputs)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException($"{option} is empty; give a file name");
+        if (Directory.Exists(path)) throw new ArgumentException($"{option} {path} is a folder; give a file name");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder)) throw new ArgumentException($"{option} {path}: the folder {folder} does not exist");
+        foreach (var (other, input) in inputs)
+            if (SameFile(path, input)) throw new ArgumentException($"{option} {path} is the {other} file; writing it would destroy what is read");
+        return path;
+    }
+
+    private static bool SameFile(string a, string b)
+    {
+        var (fa, fb) = (Path.GetFullPath(a), Path.GetFullPath(b));
+        if (fa == fb) return true;
+        // A link or another spelling of the same file.
+        try
+        {
+            if (!File.Exists(fa) || !File.Exists(fb)) return false;
+            return (File.ResolveLinkTarget(fa, true)?.FullName ?? fa) == (File.ResolveLinkTarget(fb, true)?.FullName ?? fb);
+        }
+        catch (IOException) { return false; }
+    }
+
     /// <summary>An epoch-and-step progress line on stderr: a bar, the running loss, and the last epoch's figures.</summary>
-    public sealed class ProgressLine(string model, int epochs)
+    /// <remarks><paramref name="detail"/>, when given, is appended to both lines (a distributed job's shards and step times).</remarks>
+    public sealed class ProgressLine(string model, int epochs, Func<string>? detail = null)
     {
         private readonly bool _interactive = !Console.IsErrorRedirected;
         private DateTime _last = DateTime.MinValue;
+        private string Detail => detail is null ? "" : " " + detail();
 
         public IProgress<StepProgress> Steps => new SyncProgress<StepProgress>(s =>
         {
             if (!_interactive || (DateTime.UtcNow - _last).TotalMilliseconds < 100 && s.Rows < s.TotalRows) return;
             _last = DateTime.UtcNow;
             int width = 30, filled = (int)((long)width * s.Rows / s.TotalRows);
-            Console.Error.Write($"\r{model} epoch {s.Epoch}/{epochs} [{new string('#', filled)}{new string('.', width - filled)}] {s.Rows}/{s.TotalRows} loss {s.Loss:F4}   ");
+            Console.Error.Write($"\r{model} epoch {s.Epoch}/{epochs} [{new string('#', filled)}{new string('.', width - filled)}] {s.Rows}/{s.TotalRows} loss {s.Loss:F4}{Detail}   ");
         });
 
         public IProgress<EpochLog> Epochs => new SyncProgress<EpochLog>(e =>
         {
             if (_interactive) Console.Error.Write('\r');
-            Console.Error.WriteLine($"{model} epoch {e.Epoch}/{epochs}: loss {e.Loss:F4} acc {e.Accuracy:F4} val_loss {e.ValLoss:F4} val_acc {e.ValAccuracy:F4} lr {e.LearningRate:G3} ({e.Seconds:F1} s)          ");
+            Console.Error.WriteLine($"{model} epoch {e.Epoch}/{epochs}: loss {e.Loss:F4} acc {e.Accuracy:F4} val_loss {e.ValLoss:F4} val_acc {e.ValAccuracy:F4} lr {e.LearningRate:G3} ({e.Seconds:F1} s){Detail}          ");
         });
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using EcgGpu.Distributed;
 using EcgGpu.Runtime;
 
 namespace EcgGpu.Cli;
@@ -14,6 +15,13 @@ internal static class DevicesCommand
         command.SetAction(result =>
         {
             var context = Context.Create();
+            // Under mpirun every rank says which device `--distributed` would give it; rank 0 also lists them all.
+            if (MpiEnvironment.WorldRank is { } rank)
+            {
+                var (chosen, why) = RankDevice.Choose(context, MpiEnvironment.LocalRank ?? rank, null, null);
+                Console.Error.WriteLine($"rank {rank}/{MpiEnvironment.WorldSize} on {Environment.MachineName}: {chosen.Kind.ToCliName()}:{chosen.KindIndex} {chosen.Name} ({why})");
+                if (rank != 0) return 0;
+            }
             if (result.GetValue(json)) WriteJson(context, Console.OpenStandardOutput());
             else WriteTable(context, Console.Out);
             return 0;

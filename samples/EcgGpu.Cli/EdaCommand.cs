@@ -23,7 +23,9 @@ internal static class EdaCommand
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
-            if (r.GetValue(bins) < 2) throw new ArgumentException($"--bins must be at least 2, not {r.GetValue(bins)}");
+            CliCommon.CheckOutFolder(r.GetValue(outDir));
+            int most = Kernels.InfoGainKernels.HistMax / Data.BeatFormat.Classes;
+            if (r.GetValue(bins) is var b && (b < 2 || b > most)) throw new ArgumentException($"--bins must be 2 to {most} (the histogram of a work-group holds {Kernels.InfoGainKernels.HistMax} cells for {Data.BeatFormat.Classes} classes), not {b}");
             var (train, test, description) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, r.GetValue(seed));
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var result = Eda.Analyze(train, test, accelerator, description, r.GetValue(bins));

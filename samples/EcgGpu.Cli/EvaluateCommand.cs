@@ -27,6 +27,7 @@ internal static class EvaluateCommand
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
+            CliCommon.CheckOutFolder(r.GetValue(outDir));
             string? w = r.GetValue(weights), p = r.GetValue(predictions);
             if ((w is null) == (p is null)) throw new ArgumentException("give exactly one of --weights and --predictions");
             ModelResult result;
@@ -38,6 +39,7 @@ internal static class EvaluateCommand
             }
             else
             {
+                if (Directory.Exists(w)) throw new ArgumentException($"--weights {w} is a folder; give a model.safetensors");
                 if (!File.Exists(w)) throw new FileNotFoundException($"--weights {w}: no such file");
                 var (_, test, _) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, r.GetValue(seed));
                 using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
@@ -59,6 +61,7 @@ internal static class EvaluateCommand
     /// <summary>Rows of <c>label,p0,...,p4</c>; a first line that is not numbers is a header.</summary>
     public static (int[] Labels, double[][] Scores) ReadPredictions(string path)
     {
+        if (Directory.Exists(path)) throw new ArgumentException($"--predictions {path} is a folder; give a CSV file");
         if (!File.Exists(path)) throw new FileNotFoundException($"--predictions {path}: no such file");
         var labels = new List<int>();
         var scores = new List<double[]>();

@@ -12,7 +12,7 @@ internal static class PredictCommand
     public static Command Create()
     {
         var weights = new Option<string>("--weights") { Description = "A model.safetensors written by `ecg train`.", Required = true };
-        var input = new Option<string>("--input") { Description = "Beats as CSV: 187 samples per row, with or without the label column (.csv or .csv.gz).", Required = true };
+        var input = new Option<string>("--input") { Description = "Beats as CSV: 187 samples per row, with or without the label column (.csv or .csv.gz); for the -rr models, with the _rr.csv that ecg prepare writes beside it.", Required = true };
         var output = new Option<string?>("--output") { Description = "Where to write row,class,name,p0..p4 (default: standard output)." };
         var backend = CliCommon.Backend();
         var device = CliCommon.Device();
@@ -20,15 +20,19 @@ internal static class PredictCommand
         command.SetAction(r => CliCommon.Guard(() =>
         {
             var w = r.GetValue(weights)!;
+            if (Directory.Exists(w)) throw new ArgumentException($"--weights {w} is a folder; give a model.safetensors");
             if (!File.Exists(w)) throw new FileNotFoundException($"--weights {w}: no such file");
-            var beats = KaggleCsv.ReadForPrediction(r.GetValue(input)!);
+            var path = r.GetValue(output);
+            // The output is checked before any work, and never overwrites what is read.
+            if (path is not null) CliCommon.CheckOutputFile(path, "--output", ("--input", r.GetValue(input)!), ("--weights", w));
+            var beats = RrFeatures.AttachBesideIfPresent(r.GetValue(input)!, KaggleCsv.ReadForPrediction(r.GetValue(input)!));
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var (model, preprocessing) = Experiment.Load(w, accelerator);
             using (model)
             {
                 var p = model.Predict(preprocessing.Apply(beats).Samples);
+                Predictions.RequireFinite(p, model.Classes, model.Name);
                 var text = Format(p, model.Classes, beats.Labels);
-                var path = r.GetValue(output);
                 if (path is null) Console.Write(text);
                 else
                 {

@@ -18,7 +18,9 @@ internal static class PrepareCommand
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
+            CliCommon.CheckOutFolder(r.GetValue(outDir));
             var dir = r.GetValue(mitdb) ?? Mitdb.FindDirectory() ?? throw new DirectoryNotFoundException("no --mitdb given and none found ($ECG_MITDB or ../shared/data/mitdb)");
+            if (File.Exists(dir)) throw new ArgumentException($"--mitdb {dir} is a file; give the folder of MIT-BIH records (100.hea, 100.dat, 100.atr, ...)");
             var prepared = MitdbPreparation.Run(dir, r.GetValue(outDir)!, CliCommon.ParseSplit(r.GetValue(split)!), r.GetValue(seed), new SyncStatus());
             Console.WriteLine($"train: {prepared.Train.Count} beats ({Counts(prepared.Train)}) -> {prepared.TrainPath}");
             Console.WriteLine($"test:  {prepared.Test.Count} beats ({Counts(prepared.Test)}) -> {prepared.TestPath}");

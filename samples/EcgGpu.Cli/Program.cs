@@ -1,3 +1,3 @@
 using EcgGpu.Cli;
 
-return EcgTool.Root().Parse(args).Invoke();
+return EcgTool.Invoke(args);

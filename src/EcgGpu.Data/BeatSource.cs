@@ -29,12 +29,14 @@ public sealed record KaggleFolderSource(string Folder) : BeatSource
     public override LoadedBeats Load(IProgress<string>? progress = null)
     {
         const string setting = $"{nameof(KaggleFolderSource)}.{nameof(Folder)}";
+        if (File.Exists(Folder)) throw new InvalidSettingException(setting, Folder, $"is a file; give the folder that holds {KaggleCsv.TrainFile} and {KaggleCsv.TestFile}");
         if (!Directory.Exists(Folder)) throw new InvalidSettingException(setting, Folder, "no such folder");
         var train = KaggleCsv.Find(Folder, KaggleCsv.TrainFile) ?? throw new InvalidSettingException(setting, Folder, $"no {KaggleCsv.TrainFile} or {KaggleCsv.TrainFile}.gz there");
         var test = KaggleCsv.Find(Folder, KaggleCsv.TestFile) ?? throw new InvalidSettingException(setting, Folder, $"no {KaggleCsv.TestFile} or {KaggleCsv.TestFile}.gz there");
         progress?.Report($"reading {train} and {test}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var (trainBeats, testBeats) = (KaggleCsv.Read(train), KaggleCsv.Read(test));
+        // The records and RR features of the _rr.csv files beside them come along where present.
+        var (trainBeats, testBeats) = (MitdbPreparation.ReadWithRr(train), MitdbPreparation.ReadWithRr(test));
         progress?.Report($"read {trainBeats.Count} + {testBeats.Count} beats in {clock.Elapsed.TotalSeconds:F1} s");
         return new LoadedBeats(trainBeats, testBeats, $"Kaggle-format files in {Folder}");
     }
@@ -48,6 +50,8 @@ public sealed record MitdbSource(string Folder, SplitKind Split = SplitKind.Kagg
 {
     public override LoadedBeats Load(IProgress<string>? progress = null)
     {
+        if (File.Exists(Folder))
+            throw new InvalidSettingException($"{nameof(MitdbSource)}.{nameof(Folder)}", Folder, "is a file; give the folder of MIT-BIH records (100.hea, 100.dat, 100.atr, ...)");
         if (!Directory.Exists(Folder))
             throw new InvalidSettingException($"{nameof(MitdbSource)}.{nameof(Folder)}", Folder, "no such folder (expected MIT-BIH records such as 100.hea, 100.dat, 100.atr)");
         var (train, test) = MitdbPreparation.LoadCached(Folder, Split, Seed, progress: progress);

@@ -18,11 +18,18 @@ public sealed class DataFormatException(string file, long line, int column, stri
 /// The Kaggle heartbeat CSV files (mitbih_train.csv, mitbih_test.csv): one beat per row, the samples
 /// then the class label as the last column, no header, numbers as numpy's <c>%.18e</c>. Reading also
 /// takes <c>.csv.gz</c>, a header row, and pandas' export with an index column in front.
+/// Samples must lie in [0, 1] (the files are min-max normalised per beat; <see cref="SampleSlack"/> of
+/// rounding is allowed): anything else is refused with its line and column rather than fed to a model
+/// trained on 0..1, where a value such as 1e30 overflows to NaN. A gzip file is read to its end and its
+/// trailer (CRC-32 and length) checked, so a cut or corrupted file is never taken for a shorter one.
 /// </summary>
 public static class KaggleCsv
 {
     public const string TrainFile = "mitbih_train.csv";
     public const string TestFile = "mitbih_test.csv";
+
+    /// <summary>How far outside [0, 1] a sample may lie (rounding by other writers) before it is refused.</summary>
+    public const double SampleSlack = 1e-6;
 
     /// <summary>The file in <paramref name="directory"/> named <paramref name="name"/> or <paramref name="name"/>.gz, or null.</summary>
     public static string? Find(string directory, string name)
@@ -30,7 +37,7 @@ public static class KaggleCsv
         foreach (var candidate in new[] { name, name + ".gz" })
         {
             var path = Path.Combine(directory, candidate);
-            if (System.IO.File.Exists(path)) return path;
+            if (System.IO.File.Exists(path) || Directory.Exists(path)) return path;   // a folder is found, to be refused by name
         }
         return null;
     }
@@ -46,14 +53,26 @@ public static class KaggleCsv
 
     private static BeatSet Read(string path, int length, bool labelsRequired)
     {
+        if (Directory.Exists(path)) throw new DataFormatException(path, 0, 0, "is a folder, not a CSV file");
         if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"{path}: no such file", path);
         using var stream = OpenMaybeGzip(path);
+        try { return Parse(stream, path, length, labelsRequired); }
+        catch (DataFormatException) when (stream is CheckedGzipStream gzip)
+        {
+            // A row cut short may be the symptom of a cut gzip file: say so rather than blame the row.
+            gzip.ReadToEndAndCheck();
+            throw;
+        }
+    }
+
+    private static BeatSet Parse(Stream stream, string path, int length, bool labelsRequired)
+    {
         var options = new CsvReaderOptions
         {
             HasHeader = false, Separator = ',', TrackLineNumbers = true, SkipEmptyLines = true,
             FieldCountMismatch = CsvFieldCountHandling.Allow, FormatProvider = CultureInfo.InvariantCulture,
         };
-        using var csv = CsvReader.Create(stream, options, false);
+        using var csv = CsvReader.Create(stream, options, true);   // left open: a cut gzip is checked after a bad row
         var samples = new List<float>(1 << 20);
         var labels = new List<int>();
         string[]? columnNames = null;
@@ -86,13 +105,14 @@ public static class KaggleCsv
             int expected = length + first + (labelled ? 1 : 0);
             if (fields != expected)
                 throw new DataFormatException(path, line, 0, $"{fields} columns, expected {expected} as in the rows before");
-            for (int i = 0; i < length; i++) samples.Add((float)Number(csv, path, line, first + i));
+            for (int i = 0; i < length; i++) samples.Add(Sample(csv, path, line, first + i));
             if (!labelled) { labels.Add(-1); continue; }
             double label = Number(csv, path, line, first + length);
             if (label != Math.Floor(label) || label < 0 || label >= BeatFormat.Classes)
                 throw new DataFormatException(path, line, first + length + 1, $"label '{csv.GetString(first + length)}' is not a whole class 0-{BeatFormat.Classes - 1}");
             labels.Add((int)label);
         }
+        if (stream is CheckedGzipStream gz) gz.ReadToEndAndCheck();
         if (labels.Count == 0) throw new DataFormatException(path, 0, 0, "no beat rows (the file is empty or holds only a header)");
         var set = new BeatSet(samples.ToArray(), labels.ToArray(), length);
         return columnNames is null ? set : set with { ColumnNames = columnNames };
@@ -110,13 +130,21 @@ public static class KaggleCsv
         return v;
     }
 
+    private static float Sample(CsvReader csv, string path, long line, int field)
+    {
+        double v = Number(csv, path, line, field);
+        if (v < -SampleSlack || v > 1 + SampleSlack)
+            throw new DataFormatException(path, line, field + 1, $"sample '{csv.GetString(field)}' is outside 0..1; Kaggle-format beats are min-max normalised to [0, 1]");
+        return (float)v;
+    }
+
     private static Stream OpenMaybeGzip(string path)
     {
         var file = System.IO.File.OpenRead(path);
         Span<byte> magic = stackalloc byte[2];
         int n = file.Read(magic);
         file.Position = 0;
-        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
+        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new CheckedGzipStream(file, path) : file;
     }
 
     /// <summary>

@@ -34,39 +34,73 @@ public static class Mitdb
         return null;
     }
 
-    /// <summary>Every record name in <paramref name="directory"/> (by its header), sorted.</summary>
+    /// <summary>Every record name in <paramref name="directory"/> (by its header), sorted; a signal or annotation file without its header is refused.</summary>
     public static IReadOnlyList<string> Records(string directory)
-        => Directory.GetFiles(directory, "*.hea").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal).ToList();
+    {
+        var records = Directory.GetFiles(directory, "*.hea").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var orphans = Directory.GetFiles(directory).Where(f => Path.GetExtension(f) is ".dat" or ".atr")
+            .Where(f => !File.Exists(Path.ChangeExtension(f, ".hea"))).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        if (orphans.Count > 0)
+            throw new FileNotFoundException($"{directory}: {string.Join(", ", orphans)} without a header ({string.Join(", ", orphans.Select(o => Path.ChangeExtension(o, ".hea")).Distinct())}); add it or remove them");
+        return records;
+    }
 
+    /// <summary>
+    /// A record's header; a garbled line, a rate or signal count that is not positive, a signal file
+    /// outside the record's folder, or a record name other than the file's is refused naming the file,
+    /// the line and the field.
+    /// </summary>
     public static WfdbHeader ReadHeader(string directory, string record)
     {
         var path = Path.Combine(directory, record + ".hea");
-        var lines = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such header (record {record})", path);
+        var lines = File.ReadAllLines(path).Select((l, i) => (Number: i + 1, Text: l.Trim())).Where(l => l.Text.Length > 0 && !l.Text.StartsWith('#')).ToList();
         if (lines.Count == 0) throw new InvalidDataException($"{path}: empty header");
-        var head = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (head.Length < 4) throw new InvalidDataException($"{path}: line 1 needs record, signals, frequency and samples");
-        int signals = int.Parse(head[1], CultureInfo.InvariantCulture);
-        double frequency = double.Parse(head[2].Split('/')[0], CultureInfo.InvariantCulture);
-        int samples = int.Parse(head[3], CultureInfo.InvariantCulture);
+        var (first, headText) = lines[0];
+        var head = headText.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (head.Length < 4) throw new InvalidDataException($"{path}, line {first}: needs record name, signals, sampling frequency and samples; found '{headText}'");
+        string name = head[0].Split('/')[0];
+        if (name != record) throw new InvalidDataException($"{path}, line {first}: record name '{name}' differs from the file name '{record}'");
+        int signals = Whole(path, first, "signals", head[1]);
+        double frequency = Real(path, first, "sampling frequency", head[2].Split('/', '(')[0]);
+        int samples = Whole(path, first, "samples", head[3]);
+        if (signals < 1) throw new InvalidDataException($"{path}, line {first}: {signals} signals; a record needs at least one");
+        if (!(frequency > 0)) throw new InvalidDataException($"{path}, line {first}: sampling frequency {head[2]}; it must be above 0");
+        if (samples < 1) throw new InvalidDataException($"{path}, line {first}: {samples} samples; the record must declare its length");
         if (lines.Count < 1 + signals) throw new InvalidDataException($"{path}: declares {signals} signals but has {lines.Count - 1} signal lines");
         var info = new List<WfdbSignal>();
         for (int s = 0; s < signals; s++)
         {
-            var f = lines[1 + s].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 7) throw new InvalidDataException($"{path}: signal line {s + 1} has {f.Length} fields, needs 7 or more");
-            var gain = double.Parse(f[2].Split('(', '/')[0], CultureInfo.InvariantCulture);
-            info.Add(new WfdbSignal(f[0], int.Parse(f[1], CultureInfo.InvariantCulture), gain, int.Parse(f[4], CultureInfo.InvariantCulture),
-                int.Parse(f[6], CultureInfo.InvariantCulture), f.Length > 8 ? string.Join(' ', f[8..]) : ""));
+            var (number, text) = lines[1 + s];
+            var f = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 7) throw new InvalidDataException($"{path}, line {number}: signal {s} has {f.Length} fields, needs 7 or more");
+            if (f[0] != Path.GetFileName(f[0])) throw new InvalidDataException($"{path}, line {number}: signal file '{f[0]}' is not in the record's folder");
+            // "212", "212x2", "16+24": the format is the leading number.
+            var format = new string(f[1].TakeWhile(char.IsAsciiDigit).ToArray());
+            var gain = Real(path, number, "gain", f[2].Split('(', '/')[0]);
+            info.Add(new WfdbSignal(f[0], Whole(path, number, "format", format.Length > 0 ? format : f[1]), gain, Whole(path, number, "baseline", f[4]),
+                Whole(path, number, "checksum", f[6]), f.Length > 8 ? string.Join(' ', f[8..]) : ""));
         }
         return new WfdbHeader(head[0], signals, frequency, samples, info);
     }
+
+    private static int Whole(string path, int line, string field, string text)
+        => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v
+            : throw new InvalidDataException($"{path}, line {line}: {field} '{text}' is not a whole number");
+
+    private static double Real(string path, int line, string field, string text)
+        => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v
+            : throw new InvalidDataException($"{path}, line {line}: {field} '{text}' is not a number");
 
     /// <summary>All signals of a two-signal format-212 record as raw ADC units, [signal][sample]; checksums verified.</summary>
     public static int[][] ReadSignals(string directory, WfdbHeader header)
     {
         var file = header.SignalInfo[0].File;
-        if (header.SignalInfo.Any(s => s.Format != 212 || s.File != file) || header.Signals != 2)
-            throw new InvalidDataException($"{header.Record}: only two signals in one format-212 file are supported");
+        var hea = Path.Combine(directory, header.Record.Split('/')[0] + ".hea");
+        if (header.SignalInfo.FirstOrDefault(s => s.Format != 212) is { } other)
+            throw new InvalidDataException($"{hea}: signal '{other.Description}' is in format {other.Format}; only format 212 (the MIT-BIH format) is read");
+        if (header.Signals != 2 || header.SignalInfo.Any(s => s.File != file))
+            throw new InvalidDataException($"{hea}: {header.Signals} signal(s) in {header.SignalInfo.Select(s => s.File).Distinct().Count()} file(s); only two signals in one format-212 file (as MIT-BIH) are read");
         var path = Path.Combine(directory, file);
         var bytes = File.ReadAllBytes(path);
         int n = header.Samples;
@@ -92,37 +126,61 @@ public static class Mitdb
         return signals;
     }
 
-    /// <summary>Beat and non-beat annotations of a MIT-format annotation file (e.g. <c>.atr</c>).</summary>
-    public static List<Annotation> ReadAnnotations(string directory, string record, string extension = "atr")
+    /// <summary>Fewest beat annotations a minute that a record may have before its annotation file is taken for damaged.</summary>
+    public const int MinBeatsPerMinute = 10;
+
+    /// <summary>Largest MIT annotation code in use (WFDB's ACMAX); 59–63 are the SKIP, NUM, SUB, CHN and AUX words.</summary>
+    public const int MaxAnnotationCode = 49;
+
+    /// <summary>
+    /// Beat and non-beat annotations of a MIT-format annotation file (e.g. <c>.atr</c>). The stream's
+    /// structure is checked, so a damaged file is refused naming the byte offset rather than read as fewer
+    /// beats: whole 16-bit words, the end marker last, AUX and SKIP words within the file, known codes, and
+    /// (given the record's <paramref name="samples"/>) every annotation within the record.
+    /// </summary>
+    public static List<Annotation> ReadAnnotations(string directory, string record, string extension = "atr", int? samples = null)
     {
         var path = Path.Combine(directory, $"{record}.{extension}");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such annotation file (record {record})", path);
         var bytes = File.ReadAllBytes(path);
+        if (bytes.Length == 0) throw new InvalidDataException($"{path}: empty; an annotation file ends with an end marker at least");
+        if (bytes.Length % 2 != 0) throw new InvalidDataException($"{path}: {bytes.Length} bytes, not whole 16-bit words; the file is cut at byte {bytes.Length}");
         var result = new List<Annotation>();
         long time = 0;
         int pos = 0;
         while (pos + 1 < bytes.Length)
         {
+            int at = pos;
             int word = bytes[pos] | (bytes[pos + 1] << 8);
             pos += 2;
             int code = word >> 10, value = word & 0x3FF;
             switch (code)
             {
-                case 0 when value == 0: return result; // end of file
+                case 0 when value == 0: // end of file: nothing may follow
+                    if (pos != bytes.Length) throw new InvalidDataException($"{path}: end marker at byte {at}, but {bytes.Length - pos} more bytes follow (zeroed or damaged data)");
+                    return result;
                 case 59: // SKIP: a 32-bit interval follows, high 16 bits first
-                    if (pos + 4 > bytes.Length) throw new InvalidDataException($"{path}: SKIP at byte {pos - 2} is cut short");
+                    if (pos + 4 > bytes.Length) throw new InvalidDataException($"{path}: SKIP at byte {at} is cut short");
                     int hi = bytes[pos] | (bytes[pos + 1] << 8), lo = bytes[pos + 2] | (bytes[pos + 3] << 8);
                     time += (hi << 16) | lo;
                     pos += 4;
+                    if (time < 0) throw new InvalidDataException($"{path}: SKIP at byte {at} moves before the start of the record");
                     break;
                 case 60 or 61 or 62: break; // NUM, SUB, CHN modify the previous annotation
-                case 63: pos += value + (value & 1); break; // AUX: `value` bytes of text, padded to even
+                case 63: // AUX: `value` bytes of text, padded to even
+                    if (pos + value > bytes.Length) throw new InvalidDataException($"{path}: AUX at byte {at} claims {value} bytes, only {bytes.Length - pos} remain");
+                    pos += value + (value & 1);
+                    break;
+                case > MaxAnnotationCode:
+                    throw new InvalidDataException($"{path}: unknown annotation code {code} at byte {at}");
                 default:
                     time += value;
+                    if (samples is int n && time > n) throw new InvalidDataException($"{path}: annotation at byte {at} lies at sample {time}, past the record's {n} samples");
                     result.Add(new Annotation((int)time, code));
                     break;
             }
         }
-        return result;
+        throw new InvalidDataException($"{path}: no end marker; the file is cut short after {result.Count} annotations (byte {bytes.Length})");
     }
 
     /// <summary>Whether an MIT code annotates a beat (an R peak), classified or not: N L R a V F J A S E j / Q e f n (1–13, 34, 35, 38).</summary>
@@ -148,7 +206,12 @@ public static class Mitdb
     {
         var header = ReadHeader(directory, record);
         var signal = ReadSignals(directory, header)[record == "114" ? 1 : 0];
-        var annotations = ReadAnnotations(directory, record);
+        var annotations = ReadAnnotations(directory, record, samples: header.Samples);
+        // A damaged file that still parses gives too few beats: below 10 a minute no ECG record is plausible.
+        double minutes = header.Samples / header.Frequency / 60;
+        int beatCount = annotations.Count(a => IsBeatCode(a.Code));
+        if (beatCount < Math.Max(2, MinBeatsPerMinute * minutes) || signal.Length < 2)
+            throw new InvalidDataException($"{Path.Combine(directory, record + ".atr")}: {beatCount} beat annotations for {minutes:F1} minutes of record (at least 2, and {MinBeatsPerMinute} a minute); the file does not belong to the record or is damaged");
         const double target = BeatFormat.SampleRate;
         double ratio = header.Frequency / target;
         int length = (int)(signal.Length / ratio);

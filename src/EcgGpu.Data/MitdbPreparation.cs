@@ -141,15 +141,36 @@ public static class MitdbPreparation
     /// <summary>A Kaggle file's beats, with the records and RR features of the <c>_rr.csv</c> beside it when there is one.</summary>
     public static BeatSet ReadWithRr(string kaggleCsv)
     {
-        var beats = KaggleCsv.Read(kaggleCsv);
-        var rr = RrFeatures.PathBeside(kaggleCsv);
-        return File.Exists(rr) ? RrFeatures.Attach(rr, beats) : beats;
+        return RrFeatures.AttachBesideIfPresent(kaggleCsv, KaggleCsv.Read(kaggleCsv));
+    }
+
+    /// <summary>The cached train and test beats when they read and hold the row counts their manifest records; else what is wrong.</summary>
+    private static ((BeatSet Train, BeatSet Test)? Beats, string? Problem) ReadCache(string manifest, string trainPath, string testPath)
+    {
+        try
+        {
+            long expectedTrain, expectedTest;
+            using (var doc = JsonDocument.Parse(File.ReadAllBytes(manifest)))
+            {
+                expectedTrain = doc.RootElement.GetProperty("train").GetProperty("beats").GetInt64();
+                expectedTest = doc.RootElement.GetProperty("test").GetProperty("beats").GetInt64();
+            }
+            var (train, test) = (ReadWithRr(trainPath), ReadWithRr(testPath));
+            if (train.Count != expectedTrain || test.Count != expectedTest)
+                return (null, $"{train.Count} + {test.Count} beats, the manifest records {expectedTrain} + {expectedTest}");
+            return ((train, test), null);
+        }
+        catch (Exception e) when (e is DataFormatException or InvalidDataException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return (null, e.Message);
+        }
     }
 
     /// <summary>
     /// The Kaggle files for <paramref name="mitdb"/>, prepared once and kept under <paramref name="cacheRoot"/>
     /// (default <c>$ECG_CACHE</c> or ~/.cache/ecggpu/beats), keyed by the directory, the split, the seed and
-    /// the size and time of every record file.
+    /// the size and time of every record file. A cache that does not read or holds other row counts than
+    /// its manifest records (a file cut short) is extracted again.
     /// </summary>
     public static (BeatSet Train, BeatSet Test) LoadCached(string mitdb, SplitKind split, int seed, string? cacheRoot = null, IProgress<string>? progress = null)
     {
@@ -166,7 +187,9 @@ public static class MitdbPreparation
         if (new[] { manifest, trainPath, testPath, RrFeatures.PathBeside(trainPath), RrFeatures.PathBeside(testPath) }.All(File.Exists))
         {
             progress?.Report($"reading cached beats from {dir}");
-            return (ReadWithRr(trainPath), ReadWithRr(testPath));
+            var (cached, problem) = ReadCache(manifest, trainPath, testPath);
+            if (cached is { } beats) return beats;
+            progress?.Report($"the cached beats in {dir} do not match their manifest ({problem}); extracting them again");
         }
         var prepared = Run(mitdb, dir, split, seed, progress);
         return (prepared.Train, prepared.Test);

@@ -142,6 +142,10 @@ public static class RrFeatures
         return beats with { Records = records, SampleIndices = samples, Rr = rr };
     }
 
+    /// <summary>The beats with the features of the <c>_rr.csv</c> beside <paramref name="kaggleCsv"/> attached, when there is one; else as they are.</summary>
+    public static BeatSet AttachBesideIfPresent(string kaggleCsv, BeatSet beats)
+        => PathBeside(kaggleCsv) is var rr && File.Exists(rr) ? Attach(rr, beats) : beats;
+
     /// <summary>The model columns (<see cref="ModelColumns"/>) of every row, row-major: what a <c>-rr</c> model's second input takes.</summary>
     public static float[] ModelInput(BeatSet beats)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using EcgGpu.Data;
 using EcgGpu.Nn;
+using EcgGpu.Nn.Parallel;
 using EcgGpu.Runtime;
 
 namespace EcgGpu.Evaluation;
@@ -17,6 +18,15 @@ public sealed record ExperimentOptions(
     /// </summary>
     public string? Resume { get; init; }
 
+    /// <summary>With <see cref="Resume"/>: the learning rate to continue with instead of the checkpoint's.</summary>
+    public float? ResumeLearningRate { get; init; }
+
+    /// <summary>Replace a run already in the output folder (its files are removed first) instead of refusing.</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>How training answers the classes' imbalance (MIT-BIH is about 83 % N): nothing, weighted loss, or oversampling.</summary>
+    public ClassBalance Balance { get; init; } = ClassBalance.None;
+
     /// <summary>Refuses settings no run can use (naming them, as <see cref="InvalidSettingException"/>), before any data is loaded.</summary>
     public void Validate()
     {
@@ -27,8 +37,17 @@ public sealed record ExperimentOptions(
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new InvalidSettingException(Name(nameof(LearningRate)), Text(LearningRate), "must be a positive number");
         if (Patience < 1) throw new InvalidSettingException(Name(nameof(Patience)), Text(Patience), "must be at least 1");
         if (Features is not ("auto" or "all" or "ig60")) throw new InvalidSettingException(Name(nameof(Features)), Features, "must be auto, all or ig60");
+        // The rule of Experiment.FitPreprocessing, told before the data is loaded.
+        int input = Zoo.InputLength(Model) - Zoo.RrInputs(Model);   // the beat part (two-input models also take RR features)
+        if (Features == "all" && input != BeatFormat.Length)
+            throw new InvalidSettingException(Name(nameof(Features)), Features, $"model '{Model}' takes the {input} information-gain samples; use ig60 or auto");
+        if (Features == "ig60" && input != Zoo.SelectedFeatures)
+            throw new InvalidSettingException(Name(nameof(Features)), Features, $"model '{Model}' takes the whole beat of {input} samples; ig60 is for cnn-ig, lstm and cnn-lstm");
         if (Resume is not null && !File.Exists(Resume)) throw new InvalidSettingException(Name(nameof(Resume)), Resume, "does not exist");
     }
+
+    /// <summary>When set, this process is one rank of a data-parallel job: it trains its shards, and only rank 0 writes files.</summary>
+    public DataParallel? DataParallel { get; init; }
 }
 
 /// <summary>One model's result on a test set: the metrics and, when it was trained here, how training went.</summary>
@@ -37,7 +56,16 @@ public sealed record ModelResult(
     IReadOnlyList<EpochLog> Epochs, int BestEpoch, double TrainSeconds, string? StopReason)
 {
     public int EpochsRun => Epochs.Count;
+
+    /// <summary>The class-imbalance treatment the model was trained with.</summary>
+    public ClassBalance Balance { get; init; } = ClassBalance.None;
+
+    /// <summary>The run's seed (weights, shuffles, dropout, validation split).</summary>
+    public int Seed { get; init; }
     public IEnumerable<double> EpochSeconds => Epochs.Select(e => e.Seconds);
+
+    /// <summary>The ranks' devices, shards and step times when the model was trained data-parallel.</summary>
+    public DataParallel? DataParallel { get; init; }
 }
 
 /// <summary>
@@ -50,10 +78,19 @@ public static class Experiment
     private const string FeaturesSetting = $"{nameof(ExperimentOptions)}.{nameof(ExperimentOptions.Features)}";
     private const string ResumeSetting = $"{nameof(ExperimentOptions)}.{nameof(ExperimentOptions.Resume)}";
 
-    /// <summary>The preprocessing a model needs: the 60-input models take the information-gain top 60 with StandardScaler (as their notebook), the rest the raw beat.</summary>
+    /// <summary>
+    /// The preprocessing a model needs: the 60-input models take the information-gain top 60 with StandardScaler (as their
+    /// notebook), the rest the raw beat; the <c>-rr</c> models then its RR features (<see cref="RrFeatures.ModelColumns"/>).
+    /// </summary>
     public static Preprocessing FitPreprocessing(string model, string features, BeatSet train, Accelerator accelerator)
     {
-        int input = Zoo.InputLength(model);
+        var beat = FitBeatPreprocessing(model, features, train, accelerator);
+        return Zoo.RrInputs(model) == 0 ? beat : beat with { RrColumns = [.. RrFeatures.ModelColumns] };
+    }
+
+    private static Preprocessing FitBeatPreprocessing(string model, string features, BeatSet train, Accelerator accelerator)
+    {
+        int input = Zoo.InputLength(model) - Zoo.RrInputs(model);
         return (features, input) switch
         {
             ("auto", Zoo.SelectedFeatures) or ("ig60", Zoo.SelectedFeatures) => Preprocessing.Fit(train, Zoo.SelectedFeatures, FeatureScaler.Standard, accelerator),
@@ -64,13 +101,40 @@ public static class Experiment
         };
     }
 
+    /// <summary>
+    /// Refuses an output folder that another run holds, or that holds a run already when neither resuming nor
+    /// overwriting; creates nothing. <see cref="Run"/> checks this too; call it first to fail before loading data.
+    /// </summary>
+    public static void CheckOutputFolder(string outDir, ExperimentOptions options)
+    {
+        RunFolder.ThrowIfInUse(outDir);
+        if (options.Resume is null && !options.Overwrite && RunFolder.ExistingOutputs(outDir) is { Count: > 0 } existing)
+            throw new RunFolderException($"{outDir} already holds a training run ({string.Join(", ", existing)}){(RunFolder.IsFinished(outDir) ? "" : ", unfinished")}; resume it, or overwrite it explicitly", holdsRun: true);
+    }
+
+    /// <summary>Refuses training data that cannot give a classifier and a validation figure: one class, or too few beats to set some aside.</summary>
+    public static void CheckTrainable(BeatSet train, BeatSet fit, BeatSet validation)
+    {
+        var classes = train.Labels.Distinct().Order().ToList();
+        if (classes.Count < 2)
+            throw new ArgumentException($"the training data holds {train.Count} beat(s), all of class {(classes.Count == 0 ? "(none)" : BeatFormat.ClassNames[classes[0]])}; a classifier needs at least two classes");
+        if (validation.Count == 0 || fit.Count == 0)
+            throw new ArgumentException($"the training data holds {train.Count} beats, too few to set a validation part aside ({fit.Count} to train on, {validation.Count} to validate on); the validation figures would be of nothing");
+    }
+
     public static ModelResult Run(Accelerator accelerator, BeatSet train, BeatSet test, ExperimentOptions options, string outDir,
         IProgress<EpochLog>? epochs = null, IProgress<StepProgress>? steps = null)
     {
         options.Validate();
-        Directory.CreateDirectory(outDir);
+        bool writes = options.DataParallel is null || options.DataParallel.Collectives.Rank == 0;   // rank 0 alone writes
+        // Nothing is written before every check has passed: a refused run leaves no folder and no file.
+        if (writes) CheckOutputFolder(outDir, options);
         var preprocessing = FitPreprocessing(options.Model, options.Features, train, accelerator);
         var (fit, validation) = Splits.Stratified(train, options.ValidationFraction, options.Seed);
+        CheckTrainable(train, fit, validation);
+        // Oversampling copies (and alters) raw beats of the training part only; validation and test keep their true mix.
+        if (options.Balance == ClassBalance.Oversample) fit = Splits.Oversample(fit, options.Seed, augment: true);
+        float[]? classWeights = options.Balance == ClassBalance.Weights ? ClassBalanceExtensions.BalancedWeights(fit.ClassCounts()) : null;
         fit = preprocessing.Apply(fit);
         validation = preprocessing.Apply(validation);
         var testInput = preprocessing.Apply(test);
@@ -86,23 +150,34 @@ public static class Experiment
         var earlier = new List<EpochLog>();
         if (options.Resume is { } resume)
         {
-            initialEpoch = ResumeFrom(model, resume, options, metadata);
+            initialEpoch = ResumeFrom(model, resume, options, metadata, outDir);
+            if (options.ResumeLearningRate is float lr) model.Optimizer!.LearningRate = lr;
+        }
+        using var folder = writes ? RunFolder.Acquire(outDir) : null;
+        if (options.Overwrite && options.Resume is null) folder?.RemoveOutputs();
+        if (options.Resume is not null)
+        {
             // The best checkpoint of the earlier run stays the one to beat; its epochs lead the history.
             if (File.Exists(weights) && WeightFile.ReadMetadata(weights).TryGetValue(nameof(Metric.ValLoss), out var v))
                 bestSoFar = double.Parse(v, CultureInfo.InvariantCulture);
             if (File.Exists(historyCsv)) earlier = CsvLogger.Read(historyCsv).Where(e => e.Epoch <= initialEpoch).ToList();
         }
-        var callbacks = new ICallback[]
+        ICallback[] callbacks = !writes
+            ? [new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true),
+               new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f)]
+            : new ICallback[]
         {
             new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true),
             new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f),
+            // The history line first, the checkpoints after: a run killed in between resumes from the epoch before
+            // and drops the lines after it, so no epoch is ever lost from the history (the other order could).
+            new CsvLogger(historyCsv, append: options.Resume is not null, keepEpochsUpTo: initialEpoch),
             new ModelCheckpoint(weights, Metric.ValLoss, saveBestOnly: true, metadata) { InitialBest = bestSoFar },
             // Every epoch, with Adam's moments, the dropout streams and the epoch: what ExperimentOptions.Resume continues from.
             new ModelCheckpoint(Path.Combine(outDir, "last.safetensors"), Metric.ValLoss, saveBestOnly: false, metadata, includeTrainingState: true),
-            new CsvLogger(historyCsv, append: options.Resume is not null, keepEpochsUpTo: initialEpoch),
         };
         var clock = Stopwatch.StartNew();
-        var history = model.Fit(Rows(fit), Rows(validation), new FitOptions(options.Epochs, Seed: options.Seed) { StepProgress = steps, InitialEpoch = initialEpoch }, callbacks, epochs);
+        var history = model.Fit(Rows(fit), Rows(validation), new FitOptions(options.Epochs, Seed: options.Seed, ClassWeights: classWeights) { StepProgress = steps, InitialEpoch = initialEpoch, DataParallel = options.DataParallel }, callbacks, epochs);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         int bestEpoch = history.RestoredEpoch ?? history.Epochs.LastOrDefault()?.Epoch ?? initialEpoch;
         if (options.Resume is not null && File.Exists(weights))
@@ -115,13 +190,13 @@ public static class Experiment
 
         var metrics = Score(model, testInput);
         var result = new ModelResult(options.Model, accelerator.Device.Kind.ToCliName(), accelerator.Device.Name, metrics, model.ParameterCount,
-            history.Epochs, bestEpoch, trainSeconds, history.StopReason);
-        Reports.WriteAll(outDir, result);
+            history.Epochs, bestEpoch, trainSeconds, history.StopReason) { Balance = options.Balance, Seed = options.Seed, DataParallel = options.DataParallel };
+        if (writes) Reports.WriteAll(outDir, result);
         return result;
     }
 
     /// <summary>Restores a checkpoint with training state after checking it belongs to this run; returns the epochs it had done.</summary>
-    private static int ResumeFrom(Sequential model, string path, ExperimentOptions options, IReadOnlyDictionary<string, string> metadata)
+    private static int ResumeFrom(Sequential model, string path, ExperimentOptions options, IReadOnlyDictionary<string, string> metadata, string outDir)
     {
         if (!File.Exists(path)) throw new InvalidSettingException(ResumeSetting, path, "does not exist");
         var stored = WeightFile.ReadMetadata(path);
@@ -130,7 +205,8 @@ public static class Experiment
         if (stored.GetValueOrDefault("preprocessing_sha256") != metadata["preprocessing_sha256"])
             throw new InvalidSettingException(ResumeSetting, path, "was trained with other preprocessing (different data, features or seed)");
         int done = WeightFile.Resume(model, path);
-        if (done >= options.Epochs)
+        // Every epoch done but the reports not all written (killed while writing them): resuming writes them.
+        if (done >= options.Epochs && RunFolder.IsFinished(outDir))
             throw new InvalidSettingException(ResumeSetting, path, $"already has {done} epochs, as many as the run asks for ({options.Epochs}); ask for more epochs");
         return done;
     }
@@ -139,6 +215,7 @@ public static class Experiment
     public static ClassificationMetrics Score(Sequential model, BeatSet data)
     {
         var p = model.Predict(data.Samples);
+        Predictions.RequireFinite(p, model.Classes, model.Name);
         return ClassificationMetrics.FromScores(data.Labels, ToRows(p, model.Classes), BeatFormat.ClassNames);
     }
 
@@ -152,8 +229,8 @@ public static class Experiment
     {
         var metadata = WeightFile.ReadMetadata(weights);
         if (!metadata.TryGetValue("model", out var name)) throw new WeightFileException($"{weights}: no model name in the metadata");
-        if (!Zoo.Names.Contains(name)) throw new WeightFileException($"{weights}: model '{name}' is not in the zoo ({string.Join(", ", Zoo.Names)})");
-        var preprocessing = Preprocessing.FromMetadata(metadata, Zoo.InputLength(name), weights);
+        if (!Zoo.AllNames.Contains(name)) throw new WeightFileException($"{weights}: model '{name}' is not in the zoo ({string.Join(", ", Zoo.AllNames)})");
+        var preprocessing = Preprocessing.FromMetadata(metadata, Zoo.InputLength(name) - Zoo.RrInputs(name), weights, modelInput: Zoo.InputLength(name) - Zoo.RrInputs(name));
         var model = Zoo.Create(name).Compile(accelerator, batchSize: 256);
         try { WeightFile.Load(model, weights); }
         catch { model.Dispose(); throw; }

@@ -29,8 +29,16 @@ public static class Reports
     public static void WriteAtomic(string path, string text)
     {
         var temp = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(temp, text, new UTF8Encoding(false));
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            File.WriteAllText(temp, text, new UTF8Encoding(false));
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { }   // e.g. the path is a folder: leave nothing behind
+            throw;
+        }
     }
 
     // ---------- JSON ----------
@@ -94,6 +102,9 @@ public static class Reports
         w.WriteEndArray();
         w.WriteNumber("params", r.Params);
         if (r.StopReason is not null) w.WriteString("stop_reason", r.StopReason);
+        w.WriteString("class_balance", r.Balance.ToCliName());
+        w.WriteNumber("seed", r.Seed);
+        if (r.DataParallel is { } parallel) DataParallelReport.Write(w, parallel);
         w.WriteString("classification_report", m.ClassificationReport(4));
     }
 

@@ -7,6 +7,9 @@ public sealed record FitOptions(int Epochs = 10, bool Shuffle = true, int Seed =
 
     /// <summary>Reported after every step, for progress bars: the epoch, rows done so far in it, rows in all, and the mean loss so far.</summary>
     public IProgress<StepProgress>? StepProgress { get; init; }
+
+    /// <summary>When set, this process is one rank of a data-parallel job (<see cref="Parallel.DataParallel"/>).</summary>
+    public Parallel.DataParallel? DataParallel { get; init; }
 }
 
 /// <summary>Progress within an epoch.</summary>

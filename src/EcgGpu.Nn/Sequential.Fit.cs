@@ -34,12 +34,14 @@ public sealed partial class Sequential
         var parameters = Parameters.Where(p => p.Trainable).ToList();
         int stepsPerEpoch = (train.Rows + BatchSize - 1) / BatchSize;
         using var stepLossBuffer = acc.Allocate<float>(stepsPerEpoch);
+        using var parallel = options.DataParallel is { } dp ? new Parallel.DataParallelTrainer(this, dp) : null;
         foreach (var cb in callbacks) cb.OnTrainBegin(this);
         // A resumed run replays the shuffles of the epochs already done, so its batches are those of an uninterrupted run.
         for (int done = 0; done < options.InitialEpoch && options.Shuffle; done++) rng.Shuffle(order);
         for (int epoch = options.InitialEpoch + 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
+            parallel?.SynchroniseState(epoch);
             if (options.Shuffle) rng.Shuffle(order);
             index.Upload(order);
             step.Correct.Fill(0f);
@@ -47,11 +49,20 @@ public sealed partial class Sequential
             for (int start = 0, s = 0; start < train.Rows; start += BatchSize, s++)
             {
                 int n = Math.Min(BatchSize, train.Rows - start);
-                Gather.Rows(n, InputWidth, x, index, step.X, start);
-                Gather.Ints(n, y, index, step.Y, start);
-                ScoreBatch(step, Forward(step.X, n, training: true), n, classWeights);
-                Backward(step.DLogits, n);
+                // A data-parallel rank computes its shard of the batch; the Allreduce makes the batch's gradient of it.
+                var (first, rows) = parallel?.Shard(n) ?? (0, n);
+                parallel?.BeginStep(epoch, s, first, rows);
+                if (rows > 0)
+                {
+                    Gather.Rows(rows, InputWidth, x, index, step.X, start + first);
+                    Gather.Ints(rows, y, index, step.Y, start + first);
+                    ScoreBatch(step, Forward(step.X, rows, training: true), rows, classWeights);
+                    Backward(step.DLogits, rows);
+                }
+                else parallel!.SkipCompute(step.LossSum);
+                parallel?.ExchangeGradients(step.LossSum, n);
                 Update(parameters);
+                parallel?.EndStep();
                 // The step's loss stays on the device; reading it every step would wait for the GPU every step.
                 stepLossBuffer.CopyFrom(step.LossSum, 0, s, 1);
                 if (options.StepProgress is { } report && losses.ReportDue())
@@ -62,8 +73,9 @@ public sealed partial class Sequential
             }
             losses.ReadThrough(stepsPerEpoch);
             double epochLoss = losses.Sum;
-            double accuracy = step.Correct.ToArray()[0] / train.Rows;
-            var val = validation is null ? null : EvaluateWith(validation.Rows, valX!, valY!, step);
+            float correct = step.Correct.ToArray()[0];
+            double accuracy = (parallel?.SumOverRanks(correct) ?? correct) / train.Rows;
+            var val = validation is null ? null : EvaluateWith(validation.Rows, valX!, valY!, step, parallel);
             var log = new EpochLog(epoch, epochLoss / train.Rows, accuracy, val?.Loss, val?.Accuracy, Optimizer!.LearningRate, clock.Elapsed.TotalSeconds);
             history.Epochs.Add(log);
             progress?.Report(log);
@@ -71,6 +83,7 @@ public sealed partial class Sequential
             foreach (var cb in callbacks) stop |= cb.OnEpochEnd(this, log, history);
             if (stop) break;
         }
+        parallel?.Finish();
         foreach (var cb in callbacks) cb.OnTrainEnd(this, history);
         return history;
     }
@@ -87,14 +100,16 @@ public sealed partial class Sequential
     }
 
     /// <summary>Evaluates rows already on the device (Fit uploads its validation data once, not per epoch).</summary>
-    private Evaluation EvaluateWith(int rows, Runtime.DeviceBuffer<float> x, Runtime.DeviceBuffer<int> y, StepBuffers step)
+    /// <remarks>In data-parallel training each rank evaluates an even share of the rows and the sums are added over ranks.</remarks>
+    private Evaluation EvaluateWith(int rows, Runtime.DeviceBuffer<float> x, Runtime.DeviceBuffer<int> y, StepBuffers step, Parallel.DataParallelTrainer? parallel = null)
     {
         step.Correct.Fill(0f);
-        int steps = (rows + BatchSize - 1) / BatchSize;
+        var (from, count) = parallel?.EvaluationShard(rows) ?? (0, rows);
+        int steps = (count + BatchSize - 1) / BatchSize;
         using var lossBuffer = step.X.Accelerator.Allocate<float>(Math.Max(1, steps));
-        for (int start = 0, s = 0; start < rows; start += BatchSize, s++)
+        for (int start = from, s = 0; start < from + count; start += BatchSize, s++)
         {
-            int n = Math.Min(BatchSize, rows - start);
+            int n = Math.Min(BatchSize, from + count - start);
             step.X.CopyFrom(x, (long)start * InputWidth, 0, (long)n * InputWidth);
             step.Y.CopyFrom(y, start, 0, n);
             ScoreBatch(step, Forward(step.X, n, training: false), n, null);
@@ -105,7 +120,9 @@ public sealed partial class Sequential
         lossBuffer.Download(losses);
         double total = 0;
         foreach (var l in losses) total += l;
-        return new Evaluation(total / Math.Max(1, rows), step.Correct.ToArray()[0] / Math.Max(1, rows), rows);
+        float correct = step.Correct.ToArray()[0];
+        if (parallel is not null) (total, correct) = (parallel.SumOverRanks((float)total), parallel.SumOverRanks(correct));
+        return new Evaluation(total / Math.Max(1, rows), correct / Math.Max(1, rows), rows);
     }
 
     /// <summary>

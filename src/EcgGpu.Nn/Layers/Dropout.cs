@@ -14,6 +14,12 @@ public sealed class Dropout(float rate) : Layer
     /// <summary>Training steps taken (the Philox offset of the next mask); restored on resume so the masks continue.</summary>
     internal uint Step { get => _step; set => _step = value; }
 
+    /// <summary>
+    /// The batch row the current rows start at: a data-parallel rank holding rows r… of the batch draws the mask
+    /// one process draws for those rows (0 outside data-parallel training).
+    /// </summary>
+    internal int FirstRow { get; set; }
+
     /// <summary>The Philox key of this layer's masks; saved in a training checkpoint so a resumed run draws the same masks.</summary>
     internal ulong Seed { get => _seed; set => _seed = value; }
     private DeviceBuffer<float>? _y, _mask, _dx;
@@ -32,7 +38,7 @@ public sealed class Dropout(float rate) : Layer
     {
         _active = training && Rate > 0f;
         if (!_active) return x;
-        Kernels.Dropout.Forward(Rate, _seed, _step++, x, _y!, _mask!, (long)n * _size);
+        Kernels.Dropout.Forward(Rate, _seed, _step++, x, _y!, _mask!, (long)n * _size, (long)FirstRow * _size);
         return _y!;
     }
 

@@ -28,10 +28,17 @@ public sealed class SelfAttention(bool scaled = false) : Layer
         return inputShape;
     }
 
-    public override DeviceBuffer<float> Forward(DeviceBuffer<float> x, int n, bool training)
+    public override DeviceBuffer<float> Forward(DeviceBuffer<float> x, int n, bool training) => Forward(x, null, n, training);
+
+    /// <summary>
+    /// Forward with a key mask (Keras's <c>mask=[None, mask]</c>): <paramref name="keyMask"/> holds n × L values,
+    /// 1 for a step to attend to and 0 for padding, which then gets no attention weight. For a caller driving the
+    /// layer itself; inside a <see cref="Sequential"/> every step is attended to. Backward uses the weights of the last forward.
+    /// </summary>
+    public DeviceBuffer<float> Forward(DeviceBuffer<float> x, DeviceBuffer<float>? keyMask, int n, bool training)
     {
         _x = x;
-        Attention.Forward(new AttentionShape(n, _steps, _steps, _dim), x, x, _scale, null, _weights!, _y!);
+        Attention.Forward(new AttentionShape(n, _steps, _steps, _dim), x, x, _scale, keyMask, _weights!, _y!);
         return _y!;
     }
 
