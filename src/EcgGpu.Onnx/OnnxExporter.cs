@@ -13,8 +13,9 @@ public sealed record OnnxExportSummary(int Opset, IReadOnlyList<string> Operator
 /// Writes a compiled model as an ONNX model (opset <see cref="Opset"/>) that a serving runtime can run
 /// on what <c>ecg predict</c> takes: input <c>beats</c> [batch, raw beat length], output
 /// <c>probabilities</c> [batch, classes] (the softmax of our logits); a model that takes RR features (a
-/// ConcatenateFeatures first layer) has a second input <c>rr_features</c> [batch, its feature count], the
-/// values that follow the beat in its input rows. The stored preprocessing (the
+/// ConcatenateFeatures first layer) has a second input <c>rr_features</c>: with the stored preprocessing, all
+/// <see cref="RrFeatures.Count"/> that `ecg prepare` writes to the _rr.csv (the graph picks the model's), else
+/// just the model's. The stored preprocessing (the
 /// information-gain columns, then the scaler) becomes Gather, Sub and Mul at the head of the graph, so a
 /// user feeds raw beats. Dropout is the identity at inference and leaves no operator.
 /// </summary>
@@ -65,18 +66,26 @@ public static class OnnxExporter
         var g = new OnnxGraph();
         g.Proto.Name = model.Name;
         g.Fresh(InputName);
-        int rawLength = preprocessing?.InputLength ?? model.InputWidth;
-        int rr = model.Layers[0] is Nn.Layers.ConcatenateFeatures c ? c.Features : 0;
-        g.Proto.Input.Add(OnnxGraph.BatchOf(InputName, [rawLength - rr]));
+        // A two-input model's rows hold the beat then its RR features; a serving caller has them apart.
+        int modelRr = model.Layers[0] is Nn.Layers.ConcatenateFeatures c ? c.Features : 0;
+        if (preprocessing?.RrColumns is not null && modelRr == 0)
+            throw new ArgumentException($"the preprocessing appends RR features, model {model.Name} takes none", nameof(preprocessing));
+        int rawLength = preprocessing?.InputLength ?? model.InputWidth - modelRr;
+        g.Proto.Input.Add(OnnxGraph.BatchOf(InputName, [rawLength]));
         var x = new OnnxValue(InputName, [rawLength]);
-        if (rr > 0)
-        {
-            // Our rows hold the beat then its RR features; a serving caller has them apart.
-            g.Fresh(RrInputName);
-            g.Proto.Input.Add(OnnxGraph.BatchOf(RrInputName, [rr]));
-            x = x with { Name = g.Node("Concat", [InputName, RrInputName], "beat_and_rr", OnnxGraph.Int("axis", 1)) };
-        }
         if (preprocessing is not null) x = Preprocess(g, preprocessing, x);
+        int rrLength = 0;
+        if (modelRr > 0)
+        {
+            // The stored preprocessing picks the model's RR features out of all that `ecg prepare` computes, as predict does.
+            var columns = preprocessing?.RrColumns;
+            rrLength = columns is null ? modelRr : RrFeatures.Count;
+            g.Fresh(RrInputName);
+            g.Proto.Input.Add(OnnxGraph.BatchOf(RrInputName, [rrLength]));
+            var rr = columns is null ? RrInputName
+                : g.Node("Gather", [RrInputName, g.Int64s("rr_columns", columns.Select(k => (long)k).ToArray())], "rr_selected", OnnxGraph.Int("axis", 1));
+            x = new OnnxValue(g.Node("Concat", [x.Name, rr], "beat_and_rr", OnnxGraph.Int("axis", 1)), [x.SampleShape[0] + (columns?.Length ?? modelRr)]);
+        }
         if (x.SampleShape[0] != model.InputWidth)
             throw new ArgumentException($"the preprocessing gives {x.SampleShape[0]} values per beat, model {model.Name} takes {model.InputWidth}", nameof(preprocessing));
         x = x with { SampleShape = model.InputShape };
@@ -91,13 +100,13 @@ public static class OnnxExporter
             IrVersion = IrVersion,
             ProducerName = "EcgGpu",
             ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString(3) ?? "",
-            DocString = $"{model.Name}: raw beats [batch, {rawLength - rr}]{(rr > 0 ? $" and RR features [batch, {rr}]" : "")} to class probabilities [batch, {model.Classes}]",
+            DocString = $"{model.Name}: raw beats [batch, {rawLength}]{(rrLength > 0 ? $" and RR features [batch, {rrLength}]" : "")} to class probabilities [batch, {model.Classes}]",
             Graph = g.Proto,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         proto.MetadataProps.Add(new StringStringEntryProto { Key = "model", Value = model.Name });
         if (preprocessing is not null) proto.MetadataProps.Add(new StringStringEntryProto { Key = "preprocessing", Value = preprocessing.ToJson() });
-        return (proto, new OnnxExportSummary(Opset, g.Operators, InputName, rawLength - rr, rr, OutputName, model.Classes));
+        return (proto, new OnnxExportSummary(Opset, g.Operators, InputName, rawLength, rrLength, OutputName, model.Classes));
     }
 
     /// <summary>Column selection as Gather on axis 1, then the scaler's (x − offset) × scale as Sub and Mul, in float as ours.</summary>

@@ -23,16 +23,16 @@ public sealed class OnnxExportTests
     /// <summary>
     /// A zoo model on the CPU backend with every parameter moved off its initial value (biases are zero at
     /// first, which would hide a misplaced bias or gate), and the preprocessing `ecg train` would store: for the
-    /// 60-input models, 60 columns in a scrambled order and a StandardScaler fitted on the beats. The models
-    /// that take RR features get random ratios near 1 (<see cref="Sample.Rr"/>, null for the others).
+    /// 60-input models, 60 columns in a scrambled order and a StandardScaler fitted on the beats; for the models
+    /// that take RR features, random ratios near 1 as the beats' nine RR features, of which the model takes five.
     /// </summary>
-    private static (Sequential Model, Preprocessing Preprocessing, Sample Data) Perturbed(string name, int seed)
+    private static (Sequential Model, Preprocessing Preprocessing, BeatSet Beats) Perturbed(string name, int seed)
     {
         var random = new Random(seed);
         var beats = SyntheticBeats.Generate(Beats, seed);
         // Noise on every sample, the zero-padded tail included: a recurrent model with random weights forgets
         // the beat while it reads a tail of zeros, and would give every beat the same answer.
-        for (int i = 0; i < beats.Samples.Length; i++) beats.Samples[i] += (float)random.NextDouble() * 0.3f;
+        for (int i = 0; i < beats.Samples.Length; i++) beats.Samples[i] = 0.7f * beats.Samples[i] + 0.3f * (float)random.NextDouble();
         var model = Zoo.Create(name).Compile(CpuAccelerator.Create(), batchSize: 128, seed: seed);
         foreach (var p in model.Parameters)
         {
@@ -40,10 +40,12 @@ public sealed class OnnxExportTests
             for (int i = 0; i < values.Length; i++) values[i] += (float)(random.NextDouble() - 0.5) * 0.1f;
             p.Value.Upload(values);
         }
-        int rrCount = Zoo.RrInputs(name);
-        var rr = rrCount == 0 ? null : Enumerable.Range(0, Beats * rrCount).Select(_ => 0.7f + 0.6f * (float)random.NextDouble()).ToArray();
-        var data = new Sample(beats, rr, rrCount);
-        var preprocessing = Preprocessing.None(data.Rows.Length);
+        var preprocessing = Preprocessing.None(beats.Length);
+        if (Zoo.RrInputs(name) > 0)
+        {
+            beats = beats with { Rr = Enumerable.Range(0, Beats * RrFeatures.Count).Select(_ => 0.7f + 0.6f * (float)random.NextDouble()).ToArray() };
+            preprocessing = preprocessing with { RrColumns = [.. RrFeatures.ModelColumns] };
+        }
         if (Zoo.InputLength(name) == Zoo.SelectedFeatures)
         {
             var columns = Enumerable.Range(0, beats.Length).ToArray();
@@ -51,8 +53,8 @@ public sealed class OnnxExportTests
             var features = columns[..Zoo.SelectedFeatures];
             preprocessing = new Preprocessing(beats.Length, features, FeatureScaler.FitStandard(beats.SelectColumns(features)));
         }
-        SpreadLogits(model, preprocessing.Apply(data.Rows.Take(Enumerable.Range(0, 64).ToArray())), random);
-        return (model, preprocessing, data);
+        SpreadLogits(model, preprocessing.Apply(beats.Take(Enumerable.Range(0, 64).ToArray())), random);
+        return (model, preprocessing, beats);
     }
 
     /// <summary>How far the probability of the most variable class ranges across the beats.</summary>
@@ -93,20 +95,13 @@ public sealed class OnnxExportTests
         model.Layers[^1].Parameters.Single(p => p.Name == "bias").Value.Upload(bias);
     }
 
-    /// <summary>Raw beats, and the RR features of models that take them; <see cref="Rows"/> is our input rows (beat then RR).</summary>
-    private sealed record Sample(BeatSet Beats, float[]? Rr, int RrCount)
-    {
-        public BeatSet Rows => Rr is null ? Beats : new BeatSet(
-            Enumerable.Range(0, Beats.Count).SelectMany(b => Beats.Row(b).ToArray().Concat(Rr.AsSpan(b * RrCount, RrCount).ToArray())).ToArray(),
-            Beats.Labels, Beats.Length + RrCount);
-    }
-
-    private static float[] RunOnnx(byte[] onnx, BeatSet beats, float[]? rr = null)
+    /// <summary>ONNX Runtime on raw beats, and their RR features when they have them.</summary>
+    private static float[] RunOnnx(byte[] onnx, BeatSet beats)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1 };
         using var session = new InferenceSession(onnx, options);
         var inputs = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, new DenseTensor<float>(beats.Samples, [beats.Count, beats.Length])) };
-        if (rr is not null) inputs.Add(NamedOnnxValue.CreateFromTensor(OnnxExporter.RrInputName, new DenseTensor<float>(rr, [beats.Count, rr.Length / beats.Count])));
+        if (beats.Rr is { } rr) inputs.Add(NamedOnnxValue.CreateFromTensor(OnnxExporter.RrInputName, new DenseTensor<float>(rr, [beats.Count, RrFeatures.Count])));
         using var results = session.Run(inputs);
         var output = results.Single(r => r.Name == OnnxExporter.OutputName).AsTensor<float>();
         Assert.That(output.Dimensions.ToArray(), Is.EqualTo(new[] { beats.Count, BeatFormat.Classes }));
@@ -116,11 +111,11 @@ public sealed class OnnxExportTests
     [TestCaseSource(nameof(Models))]
     public void Onnx_runtime_gives_our_probabilities_on_raw_beats(string name)
     {
-        var (model, preprocessing, data) = Perturbed(name, seed: 7);
+        var (model, preprocessing, beats) = Perturbed(name, seed: 7);
         using (model)
         {
-            var ours = model.Predict(preprocessing.Apply(data.Rows).Samples);
-            var onnx = RunOnnx(OnnxExporter.ToBytes(model, preprocessing), data.Beats, data.Rr);
+            var ours = model.Predict(preprocessing.Apply(beats).Samples);
+            var onnx = RunOnnx(OnnxExporter.ToBytes(model, preprocessing), beats);
             double worst = ours.Zip(onnx, (a, b) => Math.Abs(a - b)).Max();
             // The perturbed model must not give every beat the same answer, or agreement would prove little.
             double spread = Spread(ours);
@@ -154,8 +149,10 @@ public sealed class OnnxExportTests
         using (model)
         {
             var summary = OnnxExporter.Export(model, new MemoryStream(), preprocessing);
-            Assert.That((summary.InputLength, summary.RrInputLength), Is.EqualTo((187, Zoo.RrModelFeatures)));
-            Assert.That(summary.Operators, Is.SupersetOf(new[] { "Concat", "Slice", "BatchNormalization", "Conv", "MaxPool", "Flatten" }));
+            // The graph takes all nine RR features `ecg prepare` writes and picks the model's five, as predict does.
+            Assert.That((summary.InputLength, summary.RrInputLength), Is.EqualTo((187, RrFeatures.Count)));
+            Assert.That(summary.Operators, Is.SupersetOf(new[] { "Gather", "Concat", "Slice", "BatchNormalization", "Conv", "MaxPool", "Flatten" }));
+            Assert.That(OnnxExporter.Export(model, new MemoryStream()).RrInputLength, Is.EqualTo(Zoo.RrModelFeatures));
         }
     }
 
@@ -191,8 +188,7 @@ public sealed class OnnxExportTests
         var dir = Directory.CreateTempSubdirectory("ecg-export-").FullName;
         try
         {
-            var (model, preprocessing, data) = Perturbed("cnn-ig", seed: 5);
-            var beats = data.Beats;
+            var (model, preprocessing, beats) = Perturbed("cnn-ig", seed: 5);
             var weights = Path.Combine(dir, "model.safetensors");
             using (model) WeightFile.Save(model, weights, preprocessing.ToMetadata());
             var csv = Path.Combine(dir, "beats.csv");
