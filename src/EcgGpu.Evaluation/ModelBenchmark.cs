@@ -76,9 +76,22 @@ public static class ModelBenchmark
         return new BenchmarkFigures(name, parameters, batch, data.Rows / trainSeconds, trainSeconds / steps * 1000, latencies[latencies.Count / 2], 1024 / bigTimes[bigTimes.Count / 2], stepProfile);
     }
 
-    /// <summary>Rows cut to the model's input width (the first columns; timing depends only on the shape).</summary>
+    /// <summary>
+    /// Rows of the model's input width: the first columns of the beat, and for a two-input model RR ratios of 1
+    /// after it (timing depends only on the shape).
+    /// </summary>
     private static float[] Width(this BeatSet beats, int width)
-        => width == beats.Length ? beats.Samples : beats.SelectColumns(Enumerable.Range(0, width).ToArray()).Samples;
+    {
+        if (width == beats.Length) return beats.Samples;
+        if (width < beats.Length) return beats.SelectColumns(Enumerable.Range(0, width).ToArray()).Samples;
+        var rows = new float[beats.Count * width];
+        for (int r = 0; r < beats.Count; r++)
+        {
+            beats.Row(r).CopyTo(rows.AsSpan(r * width));
+            rows.AsSpan(r * width + beats.Length, width - beats.Length).Fill(1f);
+        }
+        return rows;
+    }
 
     public static void WriteJson(string path, Accelerator accelerator, int batch, int steps, IReadOnlyList<BenchmarkFigures> results)
     {
