@@ -20,7 +20,12 @@ internal static class BenchCommand
         var device = CliCommon.Device();
         var json = new Option<string?>("--json") { Description = "Also write the figures, device, settings and date to this JSON file." };
         var profile = new Option<bool>("--profile") { Description = "Also print each model's step time per layer (forward and backward), gather, loss and optimiser." };
-        var command = new Command("bench", "Training beats/s, single-beat latency, batch-1024 throughput and peak device memory per model on one device.") { models, batch, steps, backend, device, json, profile };
+        var onnx = new Option<bool>("--onnx")
+        {
+            Description = "Also time each model exported to ONNX under ONNX Runtime's CPU provider, with as many threads as the cpu backend (--onnx false to skip).",
+            DefaultValueFactory = _ => true,
+        };
+        var command = new Command("bench", "Training beats/s, single-beat latency, batch-1024 throughput and peak device memory per model on one device; the same inference figures under ONNX Runtime.") { models, batch, steps, backend, device, json, profile, onnx };
         command.SetAction(r => CliCommon.Guard(() =>
         {
             var names = Zoo.ParseNames(r.GetValue(models)!);
@@ -31,7 +36,9 @@ internal static class BenchCommand
             using var accelerator = CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var results = new List<BenchmarkFigures>();
             Console.WriteLine($"device: {accelerator.Device.Kind.ToCliName()} {accelerator.Device.Name}; batch {b}, {s} steps per timed epoch");
-            Console.WriteLine($"{"model",-14} {"params",10} {"train beats/s",14} {"step ms",9} {"1-beat µs",10} {"b1024 beats/s",14} {"peak MiB",9} {"allocs/step",11}");
+            bool withOnnx = r.GetValue(onnx);
+            Console.WriteLine($"{"model",-14} {"params",10} {"train beats/s",14} {"step ms",9} {"1-beat µs",10} {"b1024 beats/s",14} {"peak MiB",9} {"allocs/step",11}"
+                + (withOnnx ? $" {"ORT 1-beat µs",14} {"ORT b1024 beats/s",18}" : ""));
             foreach (var name in names)
             {
                 BenchmarkFigures f;
@@ -40,9 +47,12 @@ internal static class BenchCommand
                 {
                     throw new ArgumentException($"--batch {b} with --steps {s} is too large for {name} on this device ({CliCommon.Bare(e)})");
                 }
+                if (withOnnx) f = f with { Exported = OnnxRuntimeBench.Measure(accelerator, name) };
                 results.Add(f);
-                Console.WriteLine($"{f.Model,-14} {f.Params,10:N0} {f.TrainBeatsPerSecond,14:F0} {f.StepMilliseconds,9:F2} {f.SingleBeatMicroseconds,10:F0} {f.Batch1024BeatsPerSecond,14:F0} {Mib(f.Profile.PeakDeviceBytes),9:F1} {(double)f.Profile.AllocationsAfterWarmup / f.Profile.Steps,11:F1}");
+                Console.WriteLine($"{f.Model,-14} {f.Params,10:N0} {f.TrainBeatsPerSecond,14:F0} {f.StepMilliseconds,9:F2} {f.SingleBeatMicroseconds,10:F0} {f.Batch1024BeatsPerSecond,14:F0} {Mib(f.Profile.PeakDeviceBytes),9:F1} {(double)f.Profile.AllocationsAfterWarmup / f.Profile.Steps,11:F1}"
+                    + (f.Exported is { } exported ? $" {exported.SingleBeatMicroseconds,14:F0} {exported.Batch1024BeatsPerSecond,18:F0}" : ""));
             }
+            if (results.FirstOrDefault()?.Exported is { } ort) Console.WriteLine($"ORT: the model exported by `ecg export`, under {ort.Runtime} with {ort.Threads} intra-op threads");
             if (r.GetValue(profile))
                 foreach (var f in results) PrintProfile(f);
             if (r.GetValue(json) is { } path) ModelBenchmark.WriteJson(path, accelerator, b, s, results);

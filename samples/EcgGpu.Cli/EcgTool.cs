@@ -25,7 +25,7 @@ internal static class EcgTool
         var root = new RootCommand("ecg: train and evaluate ECG heartbeat classifiers on CUDA, OpenCL or the CPU with hand-written kernels.")
         {
             DevicesCommand.Create(), VerifyCommand.Create(), PrepareCommand.Create(), TrainCommand.Create(),
-            EvaluateCommand.Create(), PredictCommand.Create(), CompareCommand.Create(), EdaCommand.Create(), BenchCommand.Create(),
+            EvaluateCommand.Create(), PredictCommand.Create(), CompareCommand.Create(), EdaCommand.Create(), BenchCommand.Create(), ExportCommand.Create(),
         };
         var verbose = new Option<bool>("--verbose") { Description = "On an unexpected error, also print its stack trace.", Recursive = true };
         root.Options.Add(verbose);

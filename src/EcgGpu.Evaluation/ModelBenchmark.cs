@@ -9,7 +9,14 @@ namespace EcgGpu.Evaluation;
 
 /// <summary>What <see cref="ModelBenchmark.Measure"/> finds for one zoo model on one device.</summary>
 public sealed record BenchmarkFigures(string Model, long Params, int Batch, double TrainBeatsPerSecond, double StepMilliseconds,
-    double SingleBeatMicroseconds, double Batch1024BeatsPerSecond, StepProfile Profile);
+    double SingleBeatMicroseconds, double Batch1024BeatsPerSecond, StepProfile Profile)
+{
+    /// <summary>The same model exported and served by another runtime (ONNX Runtime in <c>ecg bench</c>), when it was measured.</summary>
+    public InferenceFigures? Exported { get; init; }
+}
+
+/// <summary>Inference speed of a model under another runtime: single-beat latency and batch-1024 throughput, on <paramref name="Threads"/> CPU threads.</summary>
+public sealed record InferenceFigures(string Runtime, int Threads, double SingleBeatMicroseconds, double Batch1024BeatsPerSecond);
 
 /// <summary>
 /// Speed of a zoo model on one accelerator, on synthetic beats: training throughput in steady state (whole
@@ -69,9 +76,22 @@ public static class ModelBenchmark
         return new BenchmarkFigures(name, parameters, batch, data.Rows / trainSeconds, trainSeconds / steps * 1000, latencies[latencies.Count / 2], 1024 / bigTimes[bigTimes.Count / 2], stepProfile);
     }
 
-    /// <summary>Rows cut to the model's input width (the first columns; timing depends only on the shape).</summary>
+    /// <summary>
+    /// Rows of the model's input width: the first columns of the beat, and for a two-input model RR ratios of 1
+    /// after it (timing depends only on the shape).
+    /// </summary>
     private static float[] Width(this BeatSet beats, int width)
-        => width == beats.Length ? beats.Samples : beats.SelectColumns(Enumerable.Range(0, width).ToArray()).Samples;
+    {
+        if (width == beats.Length) return beats.Samples;
+        if (width < beats.Length) return beats.SelectColumns(Enumerable.Range(0, width).ToArray()).Samples;
+        var rows = new float[beats.Count * width];
+        for (int r = 0; r < beats.Count; r++)
+        {
+            beats.Row(r).CopyTo(rows.AsSpan(r * width));
+            rows.AsSpan(r * width + beats.Length, width - beats.Length).Fill(1f);
+        }
+        return rows;
+    }
 
     public static void WriteJson(string path, Accelerator accelerator, int batch, int steps, IReadOnlyList<BenchmarkFigures> results)
     {
@@ -94,6 +114,15 @@ public static class ModelBenchmark
             w.WriteNumber("train_step_ms", Math.Round(f.StepMilliseconds, 3));
             w.WriteNumber("single_beat_latency_us", Math.Round(f.SingleBeatMicroseconds, 1));
             w.WriteNumber("batch1024_beats_per_second", Math.Round(f.Batch1024BeatsPerSecond, 1));
+            if (f.Exported is { } e)
+            {
+                w.WriteStartObject("exported");
+                w.WriteString("runtime", e.Runtime);
+                w.WriteNumber("threads", e.Threads);
+                w.WriteNumber("single_beat_latency_us", Math.Round(e.SingleBeatMicroseconds, 1));
+                w.WriteNumber("batch1024_beats_per_second", Math.Round(e.Batch1024BeatsPerSecond, 1));
+                w.WriteEndObject();
+            }
             w.WriteNumber("peak_device_bytes", f.Profile.PeakDeviceBytes);
             w.WriteNumber("data_set_bytes", f.Profile.DataBytes);
             w.WriteNumber("allocations_per_step_after_warmup", (double)f.Profile.AllocationsAfterWarmup / f.Profile.Steps);

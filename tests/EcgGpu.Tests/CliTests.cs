@@ -51,6 +51,7 @@ public sealed class CliTests
             Assert.That(model.GetProperty("allocations_per_step_after_warmup").GetDouble(), Is.EqualTo(0));
             Assert.That(model.GetProperty("profile_ms").GetArrayLength(), Is.EqualTo(Zoo.Create("cnn-ig").Layers.Count));
             Assert.That(model.GetProperty("train_beats_per_second").GetDouble(), Is.GreaterThan(0));
+            Assert.That(model.GetProperty("exported").GetProperty("batch1024_beats_per_second").GetDouble(), Is.GreaterThan(0));
         }
         finally { File.Delete(json); }
     }

@@ -7,6 +7,7 @@ namespace EcgGpu.Nn.Layers;
 public sealed class ActivationLayer(Activation activation) : Layer
 {
     public override string TypeName => "Activation";
+    public Activation Activation { get; } = activation;
     private int _size;
     private DeviceBuffer<float>? _y, _dx;
 
@@ -20,13 +21,13 @@ public sealed class ActivationLayer(Activation activation) : Layer
 
     public override DeviceBuffer<float> Forward(DeviceBuffer<float> x, int n, bool training)
     {
-        Elementwise.Forward(activation.ToKernel(), x, _y!, (long)n * _size);
+        Elementwise.Forward(Activation.ToKernel(), x, _y!, (long)n * _size);
         return _y!;
     }
 
     public override DeviceBuffer<float> Backward(DeviceBuffer<float> dy, int n)
     {
-        Elementwise.Backward(activation.ToKernel(), _y!, dy, _dx!, (long)n * _size);
+        Elementwise.Backward(Activation.ToKernel(), _y!, dy, _dx!, (long)n * _size);
         return _dx!;
     }
 }

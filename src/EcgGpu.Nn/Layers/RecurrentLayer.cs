@@ -14,6 +14,8 @@ public abstract class RecurrentLayer(int units, bool returnSequences) : Layer
     public bool ReturnSequences { get; } = returnSequences;
     private protected abstract RecurrentCell Cell { get; }
     protected virtual bool Relu => false;
+    /// <summary>Whether the candidate (GRU) or the state (SimpleRNN) uses relu instead of tanh.</summary>
+    public bool ReluCandidate => Relu;
     private int _steps, _features;
     private Parameter? _w, _u, _b, _br;
     private RecurrentState? _state;

@@ -13,6 +13,10 @@ public sealed class ResidualBlock(int filters = 32, int kernelSize = 5, int pool
     private readonly Conv1D _conv2 = new(filters, kernelSize, Activation.Identity, Padding.Same) { Name = "conv_b" };
     private readonly ActivationLayer _relu = new(Activation.Relu);
     private readonly MaxPooling1D _pool = new(poolSize, poolStride);
+    public int Filters { get; } = filters;
+    public int KernelSize { get; } = kernelSize;
+    public int PoolSize { get; } = poolSize;
+    public int PoolStride { get; } = poolStride;
     private int _size;
     private DeviceBuffer<float>? _sum, _dx;
 
@@ -20,8 +24,8 @@ public sealed class ResidualBlock(int filters = 32, int kernelSize = 5, int pool
 
     protected override int[] BuildCore(int[] inputShape, BuildContext c)
     {
-        if (inputShape.Length != 2 || inputShape[0] != filters)
-            throw new ArgumentException($"ResidualBlock({filters}) expects [{filters}, L] per sample, got [{string.Join(", ", inputShape)}]");
+        if (inputShape.Length != 2 || inputShape[0] != Filters)
+            throw new ArgumentException($"ResidualBlock({Filters}) expects [{Filters}, L] per sample, got [{string.Join(", ", inputShape)}]");
         _size = Size(inputShape);
         _conv1.Build(inputShape, c);
         _conv2.Build(_conv1.OutputShape, c);

@@ -7,6 +7,8 @@ namespace EcgGpu.Nn.Layers;
 public sealed class SelfAttention(bool scaled = false) : Layer
 {
     public override string TypeName => "Attention";
+    /// <summary>Whether the scores are divided by √D before the softmax.</summary>
+    public bool Scaled { get; } = scaled;
     private int _steps, _dim;
     private float _scale;
     private DeviceBuffer<float>? _x, _weights, _y, _scratch, _dq, _dv;
@@ -17,7 +19,7 @@ public sealed class SelfAttention(bool scaled = false) : Layer
     {
         if (inputShape.Length != 2) throw new ArgumentException("Attention expects [L, D] per sample (a recurrent layer with return_sequences)");
         (_steps, _dim) = (inputShape[0], inputShape[1]);
-        _scale = scaled ? 1f / MathF.Sqrt(_dim) : 1f;
+        _scale = Scaled ? 1f / MathF.Sqrt(_dim) : 1f;
         _weights = Buffer((long)_steps * _steps);
         _scratch = Buffer((long)_steps * _steps);
         _y = Buffer((long)_steps * _dim);
