@@ -17,6 +17,9 @@ public static class ProbeTraining
         public double[]? Shares { get; init; }
         public bool Balance { get; init; }
         public float LearningRate { get; init; } = 1e-3f;
+
+        /// <summary>Seconds a rank's device takes per shard row, in place of measured time (deterministic balancing); null measures.</summary>
+        public double? SecondsPerRow { get; init; }
     }
 
     /// <summary>Generated rows: a class-dependent bump on noise, so the loss has something to learn.</summary>
@@ -45,6 +48,7 @@ public static class ProbeTraining
         {
             Balance = s.Balance,
             WindowSteps = 2,
+            ComputeSecondsModel = s.SecondsPerRow is double perRow ? rows => rows * perRow : null,
             Plan = s.Shares is null ? ShardPlan.Even(group.Size) : new ShardPlan(s.Shares),
         };
         // Shuffling follows the data seed, which every rank shares (not the per-rank compile seed).

@@ -39,8 +39,9 @@ public sealed class DataParallelEqualityTests
     [Test]
     public void Balancing_resizes_shards_and_keeps_the_result()
     {
-        // Rank 1 given 90% of each batch: after the first window its measured time is far above rank 0's, so the plan moves rows back.
-        var settings = new ProbeTraining.Settings("lstm", Rows: 320, Batch: 32, Epochs: 1) { Shares = [0.1, 0.9], Balance = true };
+        // Rank 1 given 90% of each batch on devices of equal speed (a time per row, not the clock: two threads on a
+        // shared machine measure each other's load): after the first window its step is 9x rank 0's, so rows move back.
+        var settings = new ProbeTraining.Settings("lstm", Rows: 320, Batch: 32, Epochs: 1) { Shares = [0.1, 0.9], Balance = true, SecondsPerRow = 1e-3 };
         var single = ProbeTraining.Train(settings, null, out _);
         var groups = InProcessCollectives.Create(2);
         var plans = new DataParallel?[2];

@@ -36,6 +36,13 @@ public sealed class DataParallel(ICollectives collectives)
     /// <summary>Re-balance when the slowest rank's predicted step time exceeds the mean by more than this fraction.</summary>
     public double RebalanceThreshold { get; init; } = 0.20;
 
+    /// <summary>
+    /// When set, replaces this rank's measured compute seconds for a step of the given shard rows: a model of a
+    /// device's speed for tests and capacity planning, so that balancing can be checked without depending on
+    /// how busy the machine is (threads sharing two cores measure each other's load, not their shard's size).
+    /// </summary>
+    public Func<int, double>? ComputeSecondsModel { get; init; }
+
     /// <summary>The shards in use (every rank holds the same plan).</summary>
     public ShardPlan Plan { get; set; } = ShardPlan.Even(collectives.Size);
 

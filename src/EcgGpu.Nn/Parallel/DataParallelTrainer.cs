@@ -127,7 +127,7 @@ internal sealed class DataParallelTrainer : IDisposable
     public void EndStep()
     {
         _accelerator.Synchronize();
-        double compute = Stopwatch.GetElapsedTime(_stepStarted, _computeDone).TotalSeconds;
+        double compute = _options.ComputeSecondsModel is { } model ? model(_count) : Stopwatch.GetElapsedTime(_stepStarted, _computeDone).TotalSeconds;
         double step = Stopwatch.GetElapsedTime(_stepStarted).TotalSeconds;
         // The first step compiles kernels and warms caches: it says nothing about throughput.
         if (_globalSteps++ == 0) return;
