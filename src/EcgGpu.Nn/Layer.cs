@@ -32,6 +32,19 @@ public abstract class Layer : IDisposable
     /// <summary>Layers this one runs inside it whose state is not a parameter (a branch's Dropout masks); empty for plain layers.</summary>
     public virtual IEnumerable<Layer> Children => [];
 
+    /// <summary>Names the unnamed layers as Keras does: their type in lower case, then "_1", "_2", … for repeats.</summary>
+    public static void NameUnnamed(IEnumerable<Layer> layers)
+    {
+        var counts = new Dictionary<string, int>();
+        foreach (var l in layers)
+        {
+            if (l.Name.Length > 0) continue;
+            var key = l.TypeName.ToLowerInvariant();
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+            l.Name = counts[key] == 1 ? key : $"{key}_{counts[key] - 1}";
+        }
+    }
+
     /// <summary>Keras's name for the layer type, for <c>Summary()</c>.</summary>
     public virtual string TypeName => GetType().Name;
 

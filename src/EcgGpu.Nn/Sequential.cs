@@ -19,14 +19,7 @@ public sealed partial class Sequential : IDisposable
         Name = name;
         InputShape = inputShape;
         _layers = layers.ToList();
-        var counts = new Dictionary<string, int>();
-        foreach (var l in _layers)
-        {
-            if (l.Name.Length > 0) continue;
-            var key = l.TypeName.ToLowerInvariant();
-            counts[key] = counts.GetValueOrDefault(key) + 1;
-            l.Name = counts[key] == 1 ? key : $"{key}_{counts[key] - 1}";
-        }
+        Layer.NameUnnamed(_layers);
     }
 
     public string Name { get; }

@@ -29,14 +29,7 @@ public sealed class ConcatenateFeatures : Layer
         if (beatBranch.Count == 0) throw new ArgumentException("the beat branch needs at least one layer", nameof(beatBranch));
         _branch = [.. beatBranch];
         _featureBranch = [.. featureBranch ?? []];
-        var counts = new Dictionary<string, int>();
-        foreach (var l in _branch.Concat(_featureBranch))
-        {
-            if (l.Name.Length > 0) continue;
-            var key = l.TypeName.ToLowerInvariant();
-            counts[key] = counts.GetValueOrDefault(key) + 1;
-            l.Name = counts[key] == 1 ? key : $"{key}_{counts[key] - 1}";
-        }
+        NameUnnamed(_branch.Concat(_featureBranch));
     }
 
     /// <summary>Extra values at the end of each input row.</summary>
