@@ -41,6 +41,23 @@ internal static class CliCommon
         return option;
     }
 
+    public static Option<string> Validation()
+    {
+        var option = new Option<string>("--validation")
+        {
+            Description = "Beats set aside for early stopping: auto (whole records when the test is of other patients, as in --split inter-patient; else stratified), stratified (10 % of the beats at random, per class) or records (whole records, about 10 % of the beats).",
+            DefaultValueFactory = _ => "auto",
+        };
+        option.AcceptOnlyFromAmong("auto", "stratified", "records");
+        return option;
+    }
+
+    public static Option<int> StartFromEpoch() => new("--start-from-epoch")
+    {
+        Description = "Epochs at the start that early stopping and learning-rate reduction do not watch (Keras's start_from_epoch): for recurrent models that sit at the majority class for a few epochs before they learn.",
+        DefaultValueFactory = _ => 0,
+    };
+
     public static Option<int> Seed() => new("--seed") { Description = "Seed for splits, initial weights, shuffling and dropout.", DefaultValueFactory = _ => 1 };
     public static Option<string> Out(bool required = true) => new("--out") { Description = "Output folder.", Required = required };
 
@@ -89,7 +106,7 @@ internal static class CliCommon
     {
         ["KaggleFolderSource.Folder"] = "--data", ["MitdbSource.Folder"] = "--mitdb",
         ["ExperimentOptions.Epochs"] = "--epochs", ["ExperimentOptions.BatchSize"] = "--batch", ["ExperimentOptions.LearningRate"] = "--lr",
-        ["ExperimentOptions.Patience"] = "--patience", ["ExperimentOptions.Features"] = "--features", ["ExperimentOptions.Resume"] = "--resume",
+        ["ExperimentOptions.Patience"] = "--patience", ["ExperimentOptions.StartFromEpoch"] = "--start-from-epoch", ["ExperimentOptions.Validation"] = "--validation", ["ExperimentOptions.Features"] = "--features", ["ExperimentOptions.Resume"] = "--resume",
     };
 
     public static void Status(string message)

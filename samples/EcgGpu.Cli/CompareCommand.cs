@@ -21,12 +21,14 @@ internal static class CompareCommand
         var seed = CliCommon.Seed();
         var patience = new Option<int>("--patience") { Description = "Early-stopping patience.", DefaultValueFactory = _ => 3 };
         var balance = CliCommon.Balance();
+        var validationPart = CliCommon.Validation();
+        var startFrom = CliCommon.StartFromEpoch();
         var outDir = CliCommon.Out();
         var distributed = DistributedRun.Option();
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the runs already in --out; without it such a --out is refused." };
         var command = new Command("compare", "Train each model on the same data and compare them: one folder per model, plus comparison.json, .md and .html. Without data it runs on synthetic beats in a few minutes.")
         {
-            models, data, mitdb, split, backend, device, epochs, batch, seed, patience, balance, outDir, overwrite, distributed,
+            models, data, mitdb, split, backend, device, epochs, batch, seed, patience, balance, validationPart, startFrom, outDir, overwrite, distributed,
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
@@ -35,7 +37,7 @@ internal static class CompareCommand
             var names = Zoo.ParseNames(r.GetValue(models)!);
             ExperimentOptions Options(string name) => new(name, r.GetValue(epochs), r.GetValue(batch), Seed: r.GetValue(seed), Patience: r.GetValue(patience))
             {
-                Balance = ClassBalanceExtensions.Parse(r.GetValue(balance)!), Overwrite = r.GetValue(overwrite),
+                Balance = ClassBalanceExtensions.Parse(r.GetValue(balance)!), Validation = ValidationPartExtensions.Parse(r.GetValue(validationPart)!), StartFromEpoch = r.GetValue(startFrom), Overwrite = r.GetValue(overwrite),
             };
             foreach (var name in names)
             {

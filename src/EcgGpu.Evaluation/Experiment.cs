@@ -7,10 +7,13 @@ using EcgGpu.Runtime;
 
 namespace EcgGpu.Evaluation;
 
-/// <summary>Settings of one training run; defaults follow the reference notebooks (Adam 1e-3, batch 64).</summary>
+/// <summary>
+/// Settings of one training run; defaults follow the reference notebooks (Adam 1e-3, batch 64). ValidationFraction:
+/// the share of the training beats set aside, by default 10 % (stratified) or 20 % (whole records, see <see cref="Validation"/>).
+/// </summary>
 public sealed record ExperimentOptions(
     string Model, int Epochs = 20, int BatchSize = 64, float LearningRate = 1e-3f, int Seed = 1, int Patience = 3,
-    string Features = "auto", double ValidationFraction = 0.1)
+    string Features = "auto", double? ValidationFraction = null)
 {
     /// <summary>
     /// A checkpoint with training state (the run's <c>last.safetensors</c>) to continue from: the same model and
@@ -27,6 +30,12 @@ public sealed record ExperimentOptions(
     /// <summary>How training answers the classes' imbalance (MIT-BIH is about 83 % N): nothing, weighted loss, or oversampling.</summary>
     public ClassBalance Balance { get; init; } = ClassBalance.None;
 
+    /// <summary>Epochs at the start that early stopping and learning-rate reduction do not watch (Keras's <c>start_from_epoch</c>).</summary>
+    public int StartFromEpoch { get; init; }
+
+    /// <summary>Which training beats are set aside for validation: by default whole records when the test holds other patients.</summary>
+    public ValidationPart Validation { get; init; } = ValidationPart.Auto;
+
     /// <summary>Refuses settings no run can use (naming them, as <see cref="InvalidSettingException"/>), before any data is loaded.</summary>
     public void Validate()
     {
@@ -36,6 +45,10 @@ public sealed record ExperimentOptions(
         if (BatchSize < 1) throw new InvalidSettingException(Name(nameof(BatchSize)), Text(BatchSize), "must be at least 1");
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new InvalidSettingException(Name(nameof(LearningRate)), Text(LearningRate), "must be a positive number");
         if (Patience < 1) throw new InvalidSettingException(Name(nameof(Patience)), Text(Patience), "must be at least 1");
+        if (ValidationFraction is double share && !(share > 0 && share < 1))
+            throw new InvalidSettingException(Name(nameof(ValidationFraction)), Text(share), "must be strictly between 0 and 1");
+        if (StartFromEpoch < 0 || StartFromEpoch >= Epochs)
+            throw new InvalidSettingException(Name(nameof(StartFromEpoch)), Text(StartFromEpoch), $"must be at least 0 and under the {Epochs} epochs");
         if (Features is not ("auto" or "all" or "ig60")) throw new InvalidSettingException(Name(nameof(Features)), Features, "must be auto, all or ig60");
         // The rule of Experiment.FitPreprocessing, told before the data is loaded.
         int input = Zoo.InputLength(Model) - Zoo.RrInputs(Model);   // the beat part (two-input models also take RR features)
@@ -62,6 +75,9 @@ public sealed record ModelResult(
 
     /// <summary>The run's seed (weights, shuffles, dropout, validation split).</summary>
     public int Seed { get; init; }
+
+    /// <summary>The beats set aside for validation, e.g. "records 109, 209 (5,012 beats)" (empty when not known).</summary>
+    public string Validation { get; init; } = "";
     public IEnumerable<double> EpochSeconds => Epochs.Select(e => e.Seconds);
 
     /// <summary>The ranks' devices, shards and step times when the model was trained data-parallel.</summary>
@@ -130,7 +146,7 @@ public static class Experiment
         // Nothing is written before every check has passed: a refused run leaves no folder and no file.
         if (writes) CheckOutputFolder(outDir, options);
         var preprocessing = FitPreprocessing(options.Model, options.Features, train, accelerator);
-        var (fit, validation) = Splits.Stratified(train, options.ValidationFraction, options.Seed);
+        var (fit, validation, validationDescription) = options.Validation.Split(train, test, options.ValidationFraction, options.Seed);
         CheckTrainable(train, fit, validation);
         // Oversampling copies (and alters) raw beats of the training part only; validation and test keep their true mix.
         if (options.Balance == ClassBalance.Oversample) fit = Splits.Oversample(fit, options.Seed, augment: true);
@@ -163,12 +179,12 @@ public static class Experiment
             if (File.Exists(historyCsv)) earlier = CsvLogger.Read(historyCsv).Where(e => e.Epoch <= initialEpoch).ToList();
         }
         ICallback[] callbacks = !writes
-            ? [new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true),
-               new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f)]
+            ? [new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true, startFromEpoch: options.StartFromEpoch),
+               new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f, startFromEpoch: options.StartFromEpoch)]
             : new ICallback[]
         {
-            new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true),
-            new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f),
+            new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true, startFromEpoch: options.StartFromEpoch),
+            new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f, startFromEpoch: options.StartFromEpoch),
             // The history line first, the checkpoints after: a run killed in between resumes from the epoch before
             // and drops the lines after it, so no epoch is ever lost from the history (the other order could).
             new CsvLogger(historyCsv, append: options.Resume is not null, keepEpochsUpTo: initialEpoch),
@@ -190,7 +206,7 @@ public static class Experiment
 
         var metrics = Score(model, testInput);
         var result = new ModelResult(options.Model, accelerator.Device.Kind.ToCliName(), accelerator.Device.Name, metrics, model.ParameterCount,
-            history.Epochs, bestEpoch, trainSeconds, history.StopReason) { Balance = options.Balance, Seed = options.Seed, DataParallel = options.DataParallel };
+            history.Epochs, bestEpoch, trainSeconds, history.StopReason) { Balance = options.Balance, Seed = options.Seed, Validation = validationDescription, DataParallel = options.DataParallel };
         if (writes) Reports.WriteAll(outDir, result);
         return result;
     }

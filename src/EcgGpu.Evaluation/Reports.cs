@@ -104,6 +104,7 @@ public static class Reports
         if (r.StopReason is not null) w.WriteString("stop_reason", r.StopReason);
         w.WriteString("class_balance", r.Balance.ToCliName());
         w.WriteNumber("seed", r.Seed);
+        if (r.Validation.Length > 0) w.WriteString("validation", r.Validation);
         if (r.DataParallel is { } parallel) DataParallelReport.Write(w, parallel);
         w.WriteString("classification_report", m.ClassificationReport(4));
     }

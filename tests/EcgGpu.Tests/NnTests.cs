@@ -229,6 +229,22 @@ public sealed class ZooTests
     }
 
     [Test]
+    public void Early_stopping_and_lr_reduction_do_not_watch_the_warm_up_epochs()
+    {
+        using var acc = CpuAccelerator.Create();
+        var train = ToyBeats.Make(64, Zoo.SelectedFeatures, 1);
+        using var model = Zoo.Create("cnn-ig").Compile(acc, new AdamOptimizer(1e-3f), batchSize: 32, seed: 1);
+        // As above, every epoch after the first watched one is a plateau; with 3 warm-up epochs the first watched is epoch 4.
+        var history = model.Fit(train, options: new FitOptions(Epochs: 7), callbacks:
+            [new ReduceLROnPlateau(Metric.Loss, factor: 0.5f, patience: 1, minDelta: 10, startFromEpoch: 3),
+             new EarlyStopping(Metric.Loss, patience: 3, minDelta: 10, startFromEpoch: 3)]);
+        Assert.That(history.Epochs.Select(e => e.LearningRate), Is.EqualTo(new[] { 1e-3f, 1e-3f, 1e-3f, 1e-3f, 1e-3f, 5e-4f, 2.5e-4f }).Within(1e-9f));
+        Assert.That(history.Epochs, Has.Count.EqualTo(7), "epoch 4 is the best watched; 5, 6 and 7 do not improve, so it stops after 7");
+        Assert.That(history.StopReason, Does.Contain("best").And.Contain("epoch 4"));
+        Assert.That(history.RestoredEpoch, Is.EqualTo(4), "a warm-up epoch is never kept as best");
+    }
+
+    [Test]
     public void Reduce_lr_on_plateau_lowers_the_learning_rate()
     {
         using var acc = CpuAccelerator.Create();

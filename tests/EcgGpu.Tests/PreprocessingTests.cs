@@ -1,3 +1,4 @@
+using EcgGpu.Evaluation;
 using EcgGpu.Data;
 using EcgGpu.Runtime.Cpu;
 using NUnit.Framework;
@@ -51,6 +52,47 @@ public sealed class PreprocessingTests
         Assert.That(train.Records!.All(Mitdb.DS1.Contains) && test.Records!.All(Mitdb.DS2.Contains));
         Assert.That(train.Count + test.Count, Is.EqualTo(beats.Count - records.Count(r => r is "102" or "104" or "107" or "217")), "paced records are left out");
         Assert.That(() => Splits.InterPatient(beats), Throws.ArgumentException.With.Message.Contains("record of every beat"));
+    }
+
+    [Test]
+    public void Record_wise_validation_sets_whole_records_aside_with_the_classes_represented()
+    {
+        // 12 records: S beats in 4 of them, V in 6; about a fifth of the beats should go to validation.
+        var beats = SyntheticBeats.Generate(1200, 4);
+        var records = Enumerable.Range(0, beats.Count).Select(i => $"r{i % 12}").ToArray();
+        var labels = Enumerable.Range(0, beats.Count).Select(i => i % 12 < 4 && i % 5 == 0 ? 1 : i % 12 >= 6 && i % 7 == 0 ? 2 : 0).ToArray();
+        var data = beats with { Records = records, Labels = labels };
+        var (train, validation, held) = Splits.ByRecord(data, 0.2, seed: 1);
+        Assert.That(train.Records!.Intersect(validation.Records!), Is.Empty, "no record on both sides");
+        Assert.That(validation.Records!.Distinct().Order(), Is.EqualTo(held));
+        Assert.That(train.Count + validation.Count, Is.EqualTo(data.Count));
+        Assert.That(validation.Count, Is.InRange(0.2 * data.Count, 0.2 * data.Count + 100), "records are added until the fraction is reached");
+        Assert.That(validation.ClassCounts()[1], Is.GreaterThan(0), "S is held by 4 records, so validation has some");
+        Assert.That(validation.ClassCounts()[2], Is.GreaterThan(0), "V is held by 6 records, so validation has some");
+        Assert.That(Splits.ByRecord(data, 0.2, seed: 1).ValidationRecords, Is.EqualTo(held), "the same seed, the same records");
+        Assert.That(() => Splits.ByRecord(beats, 0.2, 1), Throws.ArgumentException.With.Message.Contains("record of every beat"));
+        var oneRecord = beats with { Records = Enumerable.Repeat("100", beats.Count).ToArray() };
+        Assert.That(() => Splits.ByRecord(oneRecord, 0.2, 1), Throws.ArgumentException.With.Message.Contains("2 or more records"));
+    }
+
+    [Test]
+    public void Validation_part_is_whole_records_exactly_when_the_test_holds_other_patients()
+    {
+        var beats = SyntheticBeats.Generate(600, 5);
+        var records = Enumerable.Range(0, beats.Count).Select(i => Mitdb.DS1[i % Mitdb.DS1.Count]).ToArray();
+        var train = beats with { Records = records };
+        var otherPatients = beats with { Records = Enumerable.Range(0, beats.Count).Select(i => Mitdb.DS2[i % Mitdb.DS2.Count]).ToArray() };
+        Assert.That(ValidationPart.Auto.Resolve(train, otherPatients), Is.EqualTo(ValidationPart.Records));
+        Assert.That(ValidationPart.Auto.Resolve(train, train), Is.EqualTo(ValidationPart.Stratified), "the same patients on both sides (Kaggle split)");
+        Assert.That(ValidationPart.Auto.Resolve(beats, beats), Is.EqualTo(ValidationPart.Stratified), "no records known");
+        var (fit, validation, description) = ValidationPart.Auto.Split(train, otherPatients, null, seed: 2);
+        Assert.That(fit.Records!.Intersect(validation.Records!), Is.Empty);
+        Assert.That(description, Does.StartWith("records "));
+        Assert.That(validation.Count, Is.GreaterThanOrEqualTo(0.2 * train.Count), "whole records take 20 % by default");
+        var (_, stratified, text) = ValidationPart.Stratified.Split(train, otherPatients, null, seed: 2);
+        Assert.That(stratified.Count, Is.EqualTo(60).Within(5));
+        Assert.That(text, Does.StartWith("stratified 10"));
+        Assert.That(() => ValidationPart.Records.Split(beats, beats, null, 1), Throws.TypeOf<InvalidSettingException>().With.Message.Contains("record of every training beat"));
     }
 
     [Test]

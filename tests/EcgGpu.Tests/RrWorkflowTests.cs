@@ -51,6 +51,7 @@ public sealed class RrWorkflowTests
         {
             Assert.That(metrics.RootElement.GetProperty("model").GetString(), Is.EqualTo("kachuee-rr"));
             Assert.That(metrics.RootElement.GetProperty("class_balance").GetString(), Is.EqualTo("weights"));
+            Assert.That(metrics.RootElement.GetProperty("validation").GetString(), Does.StartWith("stratified 10"), "record 900 is on both sides: no record-wise validation");
         }
         var testCsv = Path.Combine(data, KaggleCsv.TestFile);
         var predictions = Path.Combine(_dir, "predictions.csv");
@@ -82,6 +83,18 @@ public sealed class RrWorkflowTests
         Assert.That(Ecg($"train --model cnn-ig --data {data} --epochs 1 --balance oversample --out {run}"), Is.EqualTo(0));
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
         Assert.That(metrics.RootElement.GetProperty("class_balance").GetString(), Is.EqualTo("oversample"));
+
+        var stderr = new StringWriter();
+        var saved = Console.Error;
+        Console.SetError(stderr);
+        try
+        {
+            Assert.That(Ecg($"train --model cnn-ig --data {data} --epochs 1 --validation records --out {Path.Combine(_dir, "records")}"), Is.EqualTo(2));
+            Assert.That(Ecg($"train --model cnn-ig --data {data} --epochs 2 --start-from-epoch 2 --out {Path.Combine(_dir, "warmup")}"), Is.EqualTo(2));
+        }
+        finally { Console.SetError(saved); }
+        Assert.That(stderr.ToString(), Does.Contain("2 or more records").And.Contain("--start-from-epoch"));
+        Assert.That(Directory.Exists(Path.Combine(_dir, "records")) || Directory.Exists(Path.Combine(_dir, "warmup")), Is.False, "a refused run leaves no folder");
     }
 
     [Test]

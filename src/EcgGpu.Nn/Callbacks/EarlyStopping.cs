@@ -1,7 +1,11 @@
 namespace EcgGpu.Nn;
 
-/// <summary>Stops when the monitored figure has not improved for <c>patience</c> epochs; optionally restores the best weights.</summary>
-public sealed class EarlyStopping(Metric monitor = Metric.ValLoss, int patience = 3, double minDelta = 0, bool restoreBestWeights = true) : ICallback
+/// <summary>
+/// Stops when the monitored figure has not improved for <c>patience</c> epochs; optionally restores the best weights.
+/// As Keras's <c>start_from_epoch</c>, the first <c>startFromEpoch</c> epochs are not watched (neither counted nor
+/// kept as best): a recurrent model over 187 steps can sit at the majority class for a few epochs before it learns.
+/// </summary>
+public sealed class EarlyStopping(Metric monitor = Metric.ValLoss, int patience = 3, double minDelta = 0, bool restoreBestWeights = true, int startFromEpoch = 0) : ICallback
 {
     private double _best;
     private int _bestEpoch, _wait;
@@ -17,6 +21,7 @@ public sealed class EarlyStopping(Metric monitor = Metric.ValLoss, int patience 
 
     public bool OnEpochEnd(Sequential model, EpochLog log, History history)
     {
+        if (log.Epoch <= startFromEpoch) return false;
         double value = monitor.Value(log);
         if (monitor.Improved(value, _best, minDelta))
         {

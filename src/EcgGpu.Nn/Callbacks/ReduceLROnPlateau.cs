@@ -1,7 +1,10 @@
 namespace EcgGpu.Nn;
 
-/// <summary>Multiplies the learning rate by <c>factor</c> when the monitored figure stalls for <c>patience</c> epochs.</summary>
-public sealed class ReduceLROnPlateau(Metric monitor = Metric.ValLoss, float factor = 0.1f, int patience = 2, float minLearningRate = 0f, double minDelta = 1e-4) : ICallback
+/// <summary>
+/// Multiplies the learning rate by <c>factor</c> when the monitored figure stalls for <c>patience</c> epochs; the first
+/// <c>startFromEpoch</c> epochs are not watched (as <see cref="EarlyStopping"/>'s warm-up).
+/// </summary>
+public sealed class ReduceLROnPlateau(Metric monitor = Metric.ValLoss, float factor = 0.1f, int patience = 2, float minLearningRate = 0f, double minDelta = 1e-4, int startFromEpoch = 0) : ICallback
 {
     private double _best;
     private int _wait;
@@ -14,6 +17,7 @@ public sealed class ReduceLROnPlateau(Metric monitor = Metric.ValLoss, float fac
 
     public bool OnEpochEnd(Sequential model, EpochLog log, History history)
     {
+        if (log.Epoch <= startFromEpoch) return false;
         double value = monitor.Value(log);
         if (monitor.Improved(value, _best, minDelta)) { _best = value; _wait = 0; return false; }
         if (++_wait >= patience)
