@@ -8,7 +8,10 @@ public static class GemmChecks
     public static IEnumerable<CheckResult> Run(Accelerator acc, Random rng)
     {
         // (1, 192, 1000) and (3, 130, 400) take the CPU's few-rows path (one beat through a Dense layer), with a column tail.
-        var shapes = new (int M, int N, int K)[] { (1, 1, 1), (17, 33, 9), (64, 128, 187), (5, 7, 300), (100, 5, 64), (128, 130, 257), (1, 192, 1000), (3, 130, 400) };
+        // (64, 64, 3000), (130, 70, 2048) and (1, 192, 1500) have few tiles and a long K: the device kernels split K
+        // (GemmKernels.SplitKCount: 11, 8 and 5 ranges, the last ones short).
+        var shapes = new (int M, int N, int K)[] { (1, 1, 1), (17, 33, 9), (64, 128, 187), (5, 7, 300), (100, 5, 64), (128, 130, 257), (1, 192, 1000), (3, 130, 400),
+            (64, 64, 3000), (130, 70, 2048), (1, 192, 1500) };
         foreach (var (m, n, k) in shapes)
             foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
             {
