@@ -16,6 +16,12 @@ public sealed record Preprocessing(int InputLength, int[]? Features = null, Feat
 {
     public static Preprocessing None(int length = BeatFormat.Length) => new(length);
 
+    /// <summary>
+    /// The beat read from its last sample to its first: a column selection of every sample in reverse order,
+    /// so prediction and ONNX export (a Gather) apply it as they apply any selection. See <c>Zoo.ReadsBeatBackwards</c>.
+    /// </summary>
+    public static Preprocessing Backwards(int length = BeatFormat.Length) => new(length, Enumerable.Range(0, length).Reverse().ToArray());
+
     /// <summary>The RR features (indices into <see cref="RrFeatures.Names"/>) appended after the beat; null for single-input models.</summary>
     public int[]? RrColumns { get; init; }
 

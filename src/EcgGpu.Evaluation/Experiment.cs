@@ -110,6 +110,7 @@ public static class Experiment
         return (features, input) switch
         {
             ("auto", Zoo.SelectedFeatures) or ("ig60", Zoo.SelectedFeatures) => Preprocessing.Fit(train, Zoo.SelectedFeatures, FeatureScaler.Standard, accelerator),
+            ("auto", _) when input == train.Length && Zoo.ReadsBeatBackwards(model) => Preprocessing.Backwards(train.Length),
             ("auto", _) or ("all", _) when input == train.Length => Preprocessing.None(train.Length),
             ("all", _) => throw new InvalidSettingException(FeaturesSetting, features, $"model '{model}' takes the {input} information-gain samples; use ig60 or auto"),
             ("ig60", _) => throw new InvalidSettingException(FeaturesSetting, features, $"model '{model}' takes the whole beat of {input} samples; ig60 is for cnn-ig, lstm and cnn-lstm"),

@@ -40,7 +40,8 @@ public sealed class OnnxExportTests
             for (int i = 0; i < values.Length; i++) values[i] += (float)(random.NextDouble() - 0.5) * 0.1f;
             p.Value.Upload(values);
         }
-        var preprocessing = Preprocessing.None(beats.Length);
+        // lstm2 and gru2 read the beat backwards (as Experiment fits them): the export carries that as a Gather.
+        var preprocessing = Zoo.ReadsBeatBackwards(name) ? Preprocessing.Backwards(beats.Length) : Preprocessing.None(beats.Length);
         if (Zoo.RrInputs(name) > 0)
         {
             beats = beats with { Rr = Enumerable.Range(0, Beats * RrFeatures.Count).Select(_ => 0.7f + 0.6f * (float)random.NextDouble()).ToArray() };

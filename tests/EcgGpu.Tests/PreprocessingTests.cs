@@ -55,6 +55,25 @@ public sealed class PreprocessingTests
     }
 
     [Test]
+    public void Lstm2_and_gru2_read_the_beat_backwards_unless_all_features_are_asked_for()
+    {
+        var beats = SyntheticBeats.Generate(40, 8);
+        using var acc = CpuAccelerator.Create();
+        foreach (var model in new[] { "lstm2", "gru2" })
+        {
+            var pre = Experiment.FitPreprocessing(model, "auto", beats, acc);
+            Assert.That(pre.Features, Is.EqualTo(Enumerable.Range(0, BeatFormat.Length).Reverse()), model);
+            var applied = pre.Apply(beats);
+            Assert.That(applied.Row(3).ToArray(), Is.EqualTo(beats.Row(3).ToArray().Reverse()), "the last sample first");
+            var back = Preprocessing.FromMetadata(pre.ToMetadata(), BeatFormat.Length, "f");
+            Assert.That(back.Apply(beats).Samples, Is.EqualTo(applied.Samples), "stored with the weights, reapplied by predict");
+            Assert.That(Experiment.FitPreprocessing(model, "all", beats, acc).Features, Is.Null, "--features all keeps the seed's order");
+        }
+        Assert.That(Experiment.FitPreprocessing("cnn", "auto", beats, acc).Features, Is.Null);
+        Assert.That(Experiment.FitPreprocessing("rnn-attention", "auto", beats, acc).Features, Is.Null, "attention reads every state; no zero tail to cross");
+    }
+
+    [Test]
     public void Record_wise_validation_sets_whole_records_aside_with_the_classes_represented()
     {
         // 12 records: S beats in 4 of them, V in 6; about a fifth of the beats should go to validation.
