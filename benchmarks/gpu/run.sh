@@ -6,12 +6,10 @@
 #                                   .git/info/exclude; about 40 MiB, under the 64 MiB a device call carries)
 #   benchmarks/gpu/run.sh remote [STAGE...]
 #                                   on the GPU machine, from the repository root, with .gpu/ beside it. Stages, in
-#                                   the order given (default: verify bench kaggle):
+#                                   the order given (default: verify bench):
 #                                     verify   ecg devices, ecg verify --backend cuda and --backend opencl
 #                                     bench    ecg bench --backend cuda, then benchmarks/pytorch/models_bench.py
 #                                              on the same GPU right after
-#                                     kaggle   ecg compare of $MODELS on MIT-BIH, Kaggle-style split
-#                                     inter    ecg compare of $MODELS on MIT-BIH, inter-patient split ($BALANCE)
 #                                     parallel one compare per group of $RUN_GROUPS ("SPLIT EPOCHS PATIENCE BALANCE BATCH
 #                                              START_FROM_EPOCH MODELS; ..."), side by side on the GPU under MPS
 #                                   Everything goes to $OUT (else ./gpu-results); the whole call stops by $DEADLINE
@@ -49,7 +47,7 @@ pack)
   ;;
 remote)
   shift
-  stages=("$@"); [ ${#stages[@]} -eq 0 ] && stages=(verify bench kaggle)
+  stages=(verify bench); [ $# -gt 0 ] && stages=("$@")
   out="${OUT:-$PWD/gpu-results}"
   deadline=$(( $(date +%s) + ${DEADLINE:-560} ))
   left() { local s=$(( deadline - $(date +%s) )); [ $s -lt 1 ] && s=1; echo $s; }
@@ -76,20 +74,6 @@ remote)
         echo "== PyTorch on the same GPU, right after"
         timeout "$(left)" python3 benchmarks/pytorch/models_bench.py --device cuda --models "${BENCH_MODELS:-$models_bench}" --json "$out/torch-bench-cuda.json"
       } 2>&1 | tee "$out/bench.txt"
-      ;;
-    kaggle|inter)
-      split=kaggle; [ "$stage" = inter ] && split=inter-patient
-      runs=/tmp/ecg-gpu/runs-$stage
-      {
-        echo "== ecg compare --split $split, MIT-BIH, models ${MODELS:-the nine seeds}"
-        cmd=("$ecg" compare --backend cuda --mitdb /tmp/ecg-gpu/mitdb --split "$split" --epochs "${EPOCHS:-12}" --patience "${PATIENCE:-3}" \
-          --balance "${BALANCE:-none}" --batch "${BATCH:-64}" --out "$runs" --overwrite)
-        [ -n "${MODELS:-}" ] && cmd+=(--models "$MODELS")
-        echo "command: ${cmd[*]}"
-        time timeout "$(left)" "${cmd[@]}"
-      } 2>&1 | tee "$out/compare-$stage.txt"
-      # Small files only (metrics, histories, tables); the weights stay behind.
-      (cd /tmp/ecg-gpu && find "runs-$stage" -name '*.json' -o -name '*.md' -o -name '*.csv' | tar -czf "$out/runs-$stage.tar.gz" -T -)
       ;;
     parallel)
       # Several compares side by side on the one GPU: a batch-64 model keeps a few of its 132 SMs busy, so under
@@ -131,7 +115,7 @@ remote)
   done
   ;;
 *)
-  echo "usage: $0 pack | remote [verify|bench|kaggle|inter ...]" >&2
+  echo "usage: $0 pack | remote [verify|bench|parallel ...]" >&2
   exit 2
   ;;
 esac

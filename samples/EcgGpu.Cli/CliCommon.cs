@@ -45,7 +45,7 @@ internal static class CliCommon
     {
         var option = new Option<string>("--validation")
         {
-            Description = "Beats set aside for early stopping: auto (whole records when the test is of other patients, as in --split inter-patient; else stratified), stratified (10 % of the beats at random, per class) or records (whole records, about 10 % of the beats).",
+            Description = "Beats set aside for early stopping: auto (whole records when the test is of other patients, as in --split inter-patient; else stratified), stratified (10 % of the beats at random, per class) or records (whole records, about 20 % of the beats, none of them trained on).",
             DefaultValueFactory = _ => "auto",
         };
         option.AcceptOnlyFromAmong("auto", "stratified", "records");

@@ -179,20 +179,21 @@ public static class Experiment
                 bestSoFar = double.Parse(v, CultureInfo.InvariantCulture);
             if (File.Exists(historyCsv)) earlier = CsvLogger.Read(historyCsv).Where(e => e.Epoch <= initialEpoch).ToList();
         }
-        ICallback[] callbacks = !writes
-            ? [new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true, startFromEpoch: options.StartFromEpoch),
-               new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f, startFromEpoch: options.StartFromEpoch)]
-            : new ICallback[]
-        {
+        ICallback[] watching =
+        [
             new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true, startFromEpoch: options.StartFromEpoch),
             new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f, startFromEpoch: options.StartFromEpoch),
+        ];
+        ICallback[] callbacks = !writes ? watching :
+        [
+            .. watching,
             // The history line first, the checkpoints after: a run killed in between resumes from the epoch before
             // and drops the lines after it, so no epoch is ever lost from the history (the other order could).
             new CsvLogger(historyCsv, append: options.Resume is not null, keepEpochsUpTo: initialEpoch),
             new ModelCheckpoint(weights, Metric.ValLoss, saveBestOnly: true, metadata) { InitialBest = bestSoFar },
             // Every epoch, with Adam's moments, the dropout streams and the epoch: what ExperimentOptions.Resume continues from.
             new ModelCheckpoint(Path.Combine(outDir, "last.safetensors"), Metric.ValLoss, saveBestOnly: false, metadata, includeTrainingState: true),
-        };
+        ];
         var clock = Stopwatch.StartNew();
         var history = model.Fit(Rows(fit), Rows(validation), new FitOptions(options.Epochs, Seed: options.Seed, ClassWeights: classWeights) { StepProgress = steps, InitialEpoch = initialEpoch, DataParallel = options.DataParallel }, callbacks, epochs);
         double trainSeconds = clock.Elapsed.TotalSeconds;

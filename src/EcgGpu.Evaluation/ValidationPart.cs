@@ -17,8 +17,6 @@ public enum ValidationPart
 
 public static class ValidationPartExtensions
 {
-    public static string ToCliName(this ValidationPart part) => part.ToString().ToLowerInvariant();
-
     public static ValidationPart Parse(string name) => name switch
     {
         "auto" => ValidationPart.Auto,
