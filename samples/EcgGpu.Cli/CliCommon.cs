@@ -58,6 +58,11 @@ internal static class CliCommon
         DefaultValueFactory = _ => 0,
     };
 
+    public static Option<int?> LrPatience() => new("--lr-patience")
+    {
+        Description = "Epochs without a better val_loss before the learning rate is halved (default: one fewer than --patience, which with a long patience halves it only an epoch before training stops).",
+    };
+
     public static Option<int> Seed() => new("--seed") { Description = "Seed for splits, initial weights, shuffling and dropout.", DefaultValueFactory = _ => 1 };
     public static Option<string> Out(bool required = true) => new("--out") { Description = "Output folder.", Required = required };
 
@@ -106,7 +111,7 @@ internal static class CliCommon
     {
         ["KaggleFolderSource.Folder"] = "--data", ["MitdbSource.Folder"] = "--mitdb",
         ["ExperimentOptions.Epochs"] = "--epochs", ["ExperimentOptions.BatchSize"] = "--batch", ["ExperimentOptions.LearningRate"] = "--lr",
-        ["ExperimentOptions.Patience"] = "--patience", ["ExperimentOptions.StartFromEpoch"] = "--start-from-epoch", ["ExperimentOptions.Validation"] = "--validation", ["ExperimentOptions.Features"] = "--features", ["ExperimentOptions.Resume"] = "--resume",
+        ["ExperimentOptions.Patience"] = "--patience", ["ExperimentOptions.StartFromEpoch"] = "--start-from-epoch", ["ExperimentOptions.LrPatience"] = "--lr-patience", ["ExperimentOptions.Validation"] = "--validation", ["ExperimentOptions.Features"] = "--features", ["ExperimentOptions.Resume"] = "--resume",
     };
 
     public static void Status(string message)

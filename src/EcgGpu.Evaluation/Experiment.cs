@@ -33,6 +33,16 @@ public sealed record ExperimentOptions(
     /// <summary>Epochs at the start that early stopping and learning-rate reduction do not watch (Keras's <c>start_from_epoch</c>).</summary>
     public int StartFromEpoch { get; init; }
 
+    /// <summary>
+    /// Epochs without a better val_loss before the learning rate is halved; by default one fewer than
+    /// <see cref="Patience"/>. With a long patience that default halves the rate only an epoch before training
+    /// stops; a shorter one gives the lower rate epochs to act (Keras's ReduceLROnPlateau patience).
+    /// </summary>
+    public int? LrPatience { get; init; }
+
+    /// <summary>The patience of learning-rate reduction in effect: <see cref="LrPatience"/>, or one fewer than <see cref="Patience"/>.</summary>
+    public int EffectiveLrPatience => LrPatience ?? Math.Max(1, Patience - 1);
+
     /// <summary>Which training beats are set aside for validation: by default whole records when the test holds other patients.</summary>
     public ValidationPart Validation { get; init; } = ValidationPart.Auto;
 
@@ -45,6 +55,7 @@ public sealed record ExperimentOptions(
         if (BatchSize < 1) throw new InvalidSettingException(Name(nameof(BatchSize)), Text(BatchSize), "must be at least 1");
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new InvalidSettingException(Name(nameof(LearningRate)), Text(LearningRate), "must be a positive number");
         if (Patience < 1) throw new InvalidSettingException(Name(nameof(Patience)), Text(Patience), "must be at least 1");
+        if (LrPatience is int lrPatience && lrPatience < 1) throw new InvalidSettingException(Name(nameof(LrPatience)), Text(lrPatience), "must be at least 1");
         if (ValidationFraction is double share && !(share > 0 && share < 1))
             throw new InvalidSettingException(Name(nameof(ValidationFraction)), Text(share), "must be strictly between 0 and 1");
         if (StartFromEpoch < 0 || StartFromEpoch >= Epochs)
@@ -78,6 +89,11 @@ public sealed record ModelResult(
 
     /// <summary>The beats set aside for validation, e.g. "records 109, 209 (5,012 beats)" (empty when not known).</summary>
     public string Validation { get; init; } = "";
+
+    /// <summary>Early-stopping and learning-rate-reduction patience (epochs); 0 when not known.</summary>
+    public int Patience { get; init; }
+    public int LrPatience { get; init; }
+
     public IEnumerable<double> EpochSeconds => Epochs.Select(e => e.Seconds);
 
     /// <summary>The ranks' devices, shards and step times when the model was trained data-parallel.</summary>
@@ -96,7 +112,9 @@ public static class Experiment
 
     /// <summary>
     /// The preprocessing a model needs: the 60-input models take the information-gain top 60 with StandardScaler (as their
-    /// notebook), the rest the raw beat; the <c>-rr</c> models then its RR features (<see cref="RrFeatures.ModelColumns"/>).
+    /// notebook), lstm2 and gru2 the beat backwards (<see cref="Zoo.ReadsBeatBackwards"/>), cnn-gap the beat standardised
+    /// (<see cref="Zoo.StandardisesBeat"/>), the rest the raw beat; <c>all</c> gives every whole-beat model the raw beat in
+    /// order. The <c>-rr</c> models then take the beat's RR features (<see cref="RrFeatures.ModelColumns"/>).
     /// </summary>
     public static Preprocessing FitPreprocessing(string model, string features, BeatSet train, Accelerator accelerator)
     {
@@ -111,6 +129,7 @@ public static class Experiment
         {
             ("auto", Zoo.SelectedFeatures) or ("ig60", Zoo.SelectedFeatures) => Preprocessing.Fit(train, Zoo.SelectedFeatures, FeatureScaler.Standard, accelerator),
             ("auto", _) when input == train.Length && Zoo.ReadsBeatBackwards(model) => Preprocessing.Backwards(train.Length),
+            ("auto", _) when input == train.Length && Zoo.StandardisesBeat(model) => Preprocessing.Fit(train, null, FeatureScaler.Standard),
             ("auto", _) or ("all", _) when input == train.Length => Preprocessing.None(train.Length),
             ("all", _) => throw new InvalidSettingException(FeaturesSetting, features, $"model '{model}' takes the {input} information-gain samples; use ig60 or auto"),
             ("ig60", _) => throw new InvalidSettingException(FeaturesSetting, features, $"model '{model}' takes the whole beat of {input} samples; ig60 is for cnn-ig, lstm and cnn-lstm"),
@@ -182,7 +201,7 @@ public static class Experiment
         ICallback[] watching =
         [
             new EarlyStopping(Metric.ValLoss, options.Patience, restoreBestWeights: true, startFromEpoch: options.StartFromEpoch),
-            new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: Math.Max(1, options.Patience - 1), minLearningRate: 1e-5f, startFromEpoch: options.StartFromEpoch),
+            new ReduceLROnPlateau(Metric.ValLoss, factor: 0.5f, patience: options.EffectiveLrPatience, minLearningRate: 1e-5f, startFromEpoch: options.StartFromEpoch),
         ];
         ICallback[] callbacks = !writes ? watching :
         [
@@ -208,7 +227,11 @@ public static class Experiment
 
         var metrics = Score(model, testInput);
         var result = new ModelResult(options.Model, accelerator.Device.Kind.ToCliName(), accelerator.Device.Name, metrics, model.ParameterCount,
-            history.Epochs, bestEpoch, trainSeconds, history.StopReason) { Balance = options.Balance, Seed = options.Seed, Validation = validationDescription, DataParallel = options.DataParallel };
+            history.Epochs, bestEpoch, trainSeconds, history.StopReason)
+        {
+            Balance = options.Balance, Seed = options.Seed, Validation = validationDescription, DataParallel = options.DataParallel,
+            Patience = options.Patience, LrPatience = options.EffectiveLrPatience,
+        };
         if (writes) Reports.WriteAll(outDir, result);
         return result;
     }

@@ -105,6 +105,7 @@ public static class Reports
         w.WriteString("class_balance", r.Balance.ToCliName());
         w.WriteNumber("seed", r.Seed);
         if (r.Validation.Length > 0) w.WriteString("validation", r.Validation);
+        if (r.Patience > 0) { w.WriteNumber("patience", r.Patience); w.WriteNumber("lr_patience", r.LrPatience); }
         if (r.DataParallel is { } parallel) DataParallelReport.Write(w, parallel);
         w.WriteString("classification_report", m.ClassificationReport(4));
     }

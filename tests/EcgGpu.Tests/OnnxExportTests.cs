@@ -40,8 +40,11 @@ public sealed class OnnxExportTests
             for (int i = 0; i < values.Length; i++) values[i] += (float)(random.NextDouble() - 0.5) * 0.1f;
             p.Value.Upload(values);
         }
-        // lstm2 and gru2 read the beat backwards (as Experiment fits them): the export carries that as a Gather.
-        var preprocessing = Zoo.ReadsBeatBackwards(name) ? Preprocessing.Backwards(beats.Length) : Preprocessing.None(beats.Length);
+        // As Experiment fits them: lstm2 and gru2 read the beat backwards (a Gather in the export), cnn-gap takes it
+        // standardised (Sub and Mul).
+        var preprocessing = Zoo.ReadsBeatBackwards(name) ? Preprocessing.Backwards(beats.Length)
+            : Zoo.StandardisesBeat(name) ? new Preprocessing(beats.Length, null, FeatureScaler.FitStandard(beats))
+            : Preprocessing.None(beats.Length);
         if (Zoo.RrInputs(name) > 0)
         {
             beats = beats with { Rr = Enumerable.Range(0, Beats * RrFeatures.Count).Select(_ => 0.7f + 0.6f * (float)random.NextDouble()).ToArray() };

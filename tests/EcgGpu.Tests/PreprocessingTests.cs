@@ -74,6 +74,23 @@ public sealed class PreprocessingTests
     }
 
     [Test]
+    public void Cnn_gap_takes_the_beat_standardised_per_sample_unless_all_features_are_asked_for()
+    {
+        var beats = SyntheticBeats.Generate(60, 9);
+        using var acc = CpuAccelerator.Create();
+        var pre = Experiment.FitPreprocessing("cnn-gap", "auto", beats, acc);
+        Assert.That(pre.Features, Is.Null, "every sample, in order");
+        Assert.That(pre.Scaler?.Kind, Is.EqualTo(FeatureScaler.Standard));
+        var applied = pre.Apply(beats);
+        foreach (var c in applied.Describe().Where(c => c.Max > c.Min))
+            Assert.That(c.Mean, Is.EqualTo(0).Within(1e-5), c.Column);
+        var back = Preprocessing.FromMetadata(pre.ToMetadata(), BeatFormat.Length, "f");
+        Assert.That(back.Apply(beats).Samples, Is.EqualTo(applied.Samples), "stored with the weights, reapplied by predict");
+        Assert.That(Experiment.FitPreprocessing("cnn-gap", "all", beats, acc).Scaler, Is.Null, "--features all keeps the raw beat");
+        Assert.That(Experiment.FitPreprocessing("cnn", "auto", beats, acc).Scaler, Is.Null);
+    }
+
+    [Test]
     public void Record_wise_validation_sets_whole_records_aside_with_the_classes_represented()
     {
         // 12 records: S beats in 4 of them, V in 6; about a fifth of the beats should go to validation.

@@ -83,6 +83,8 @@ public sealed class RrWorkflowTests
         Assert.That(Ecg($"train --model cnn-ig --data {data} --epochs 1 --balance oversample --out {run}"), Is.EqualTo(0));
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
         Assert.That(metrics.RootElement.GetProperty("class_balance").GetString(), Is.EqualTo("oversample"));
+        Assert.That(metrics.RootElement.GetProperty("patience").GetInt32(), Is.EqualTo(3));
+        Assert.That(metrics.RootElement.GetProperty("lr_patience").GetInt32(), Is.EqualTo(2), "one fewer than --patience by default");
 
         var stderr = new StringWriter();
         var saved = Console.Error;
@@ -91,10 +93,11 @@ public sealed class RrWorkflowTests
         {
             Assert.That(Ecg($"train --model cnn-ig --data {data} --epochs 1 --validation records --out {Path.Combine(_dir, "records")}"), Is.EqualTo(2));
             Assert.That(Ecg($"train --model cnn-ig --data {data} --epochs 2 --start-from-epoch 2 --out {Path.Combine(_dir, "warmup")}"), Is.EqualTo(2));
+            Assert.That(Ecg($"compare --models cnn-ig --data {data} --epochs 2 --lr-patience 0 --out {Path.Combine(_dir, "lrpatience")}"), Is.EqualTo(2));
         }
         finally { Console.SetError(saved); }
-        Assert.That(stderr.ToString(), Does.Contain("2 or more records").And.Contain("--start-from-epoch"));
-        Assert.That(Directory.Exists(Path.Combine(_dir, "records")) || Directory.Exists(Path.Combine(_dir, "warmup")), Is.False, "a refused run leaves no folder");
+        Assert.That(stderr.ToString(), Does.Contain("2 or more records").And.Contain("--start-from-epoch").And.Contain("--lr-patience"));
+        Assert.That(new[] { "records", "warmup", "lrpatience" }.Any(d => Directory.Exists(Path.Combine(_dir, d))), Is.False, "a refused run leaves no folder");
     }
 
     [Test]
