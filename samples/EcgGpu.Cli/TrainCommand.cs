@@ -16,7 +16,7 @@ internal static class TrainCommand
         var data = CliCommon.Data();
         var mitdb = CliCommon.Mitdb();
         var split = CliCommon.Split();
-        var features = new Option<string>("--features") { Description = $"auto (the model's own input; lstm2 and gru2 read the beat backwards), all ({BeatFormat.Length} samples in their order) or ig60 (information-gain top 60, standardised).", DefaultValueFactory = _ => "auto" };
+        var features = new Option<string>("--features") { Description = $"auto (the model's own input; lstm2 and gru2 read the beat backwards, cnn-gap takes it standardised), all ({BeatFormat.Length} raw samples in their order) or ig60 (information-gain top 60, standardised).", DefaultValueFactory = _ => "auto" };
         features.AcceptOnlyFromAmong("auto", "all", "ig60");
         var backend = CliCommon.Backend();
         var device = CliCommon.Device();

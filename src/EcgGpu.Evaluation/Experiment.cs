@@ -90,8 +90,10 @@ public sealed record ModelResult(
     /// <summary>The beats set aside for validation, e.g. "records 109, 209 (5,012 beats)" (empty when not known).</summary>
     public string Validation { get; init; } = "";
 
-    /// <summary>Early-stopping and learning-rate-reduction patience (epochs); 0 when not known.</summary>
+    /// <summary>Early-stopping patience (epochs without a better val_loss); 0 when not known.</summary>
     public int Patience { get; init; }
+
+    /// <summary>Epochs without a better val_loss before the learning rate was halved; 0 when not known.</summary>
     public int LrPatience { get; init; }
 
     public IEnumerable<double> EpochSeconds => Epochs.Select(e => e.Seconds);
