@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using EcgGpu.Data;
+using EcgGpu.Evaluation;
 using EcgGpu.Nn;
 using EcgGpu.Onnx;
 using EcgGpu.Runtime.Cpu;
@@ -33,29 +34,29 @@ public sealed class OnnxExportTests
         // Noise on every sample, the zero-padded tail included: a recurrent model with random weights forgets
         // the beat while it reads a tail of zeros, and would give every beat the same answer.
         for (int i = 0; i < beats.Samples.Length; i++) beats.Samples[i] = 0.7f * beats.Samples[i] + 0.3f * (float)random.NextDouble();
-        var model = Zoo.Create(name).Compile(CpuAccelerator.Create(), batchSize: 128, seed: seed);
+        var accelerator = CpuAccelerator.Create();
+        var model = Zoo.Create(name).Compile(accelerator, batchSize: 128, seed: seed);
         foreach (var p in model.Parameters)
         {
             var values = p.Value.ToArray();
             for (int i = 0; i < values.Length; i++) values[i] += (float)(random.NextDouble() - 0.5) * 0.1f;
             p.Value.Upload(values);
         }
-        // As Experiment fits them: lstm2 and gru2 read the beat backwards (a Gather in the export), cnn-gap takes it
-        // standardised (Sub and Mul).
-        var preprocessing = Zoo.ReadsBeatBackwards(name) ? Preprocessing.Backwards(beats.Length)
-            : Zoo.StandardisesBeat(name) ? new Preprocessing(beats.Length, null, FeatureScaler.FitStandard(beats))
-            : Preprocessing.None(beats.Length);
         if (Zoo.RrInputs(name) > 0)
-        {
             beats = beats with { Rr = Enumerable.Range(0, Beats * RrFeatures.Count).Select(_ => 0.7f + 0.6f * (float)random.NextDouble()).ToArray() };
-            preprocessing = preprocessing with { RrColumns = [.. RrFeatures.ModelColumns] };
-        }
+        Preprocessing preprocessing;
         if (Zoo.InputLength(name) == Zoo.SelectedFeatures)
         {
             var columns = Enumerable.Range(0, beats.Length).ToArray();
             random.Shuffle(columns);
             var features = columns[..Zoo.SelectedFeatures];
             preprocessing = new Preprocessing(beats.Length, features, FeatureScaler.FitStandard(beats.SelectColumns(features)));
+        }
+        else
+        {
+            // What Experiment fits: lstm2 and gru2 read the beat backwards (a Gather in the export), cnn-gap takes it
+            // standardised (Sub and Mul), the -rr models append their RR columns.
+            preprocessing = Experiment.FitPreprocessing(name, "auto", beats, accelerator);
         }
         SpreadLogits(model, preprocessing.Apply(beats.Take(Enumerable.Range(0, 64).ToArray())), random);
         return (model, preprocessing, beats);
