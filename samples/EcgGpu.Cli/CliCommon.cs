@@ -63,6 +63,16 @@ internal static class CliCommon
         Description = "Epochs without a better val_loss before the learning rate is halved (default: one fewer than --patience, which with a long patience halves it only an epoch before training stops).",
     };
 
+    public static Option<int?> Batch() => new("--batch") { Description = $"Batch size (default: the model's, {RecipeDefaults(r => r.BatchSize)})." };
+
+    /// <summary>A recipe setting of the zoo's models, said once for those that share it: "64; cnn-gap 32".</summary>
+    public static string RecipeDefaults<T>(Func<Zoo.TrainingRecipe, T> setting)
+    {
+        var byValue = Zoo.AllNames.GroupBy(n => setting(Zoo.Recipe(n))).OrderByDescending(g => g.Count()).ToList();
+        static string Say(T v) => Convert.ToString(v, CultureInfo.InvariantCulture)!;
+        return string.Join("; ", byValue.Select((g, i) => i == 0 ? Say(g.Key) : $"{string.Join(", ", g)} {Say(g.Key)}"));
+    }
+
     public static Option<int> Seed() => new("--seed") { Description = "Seed for splits, initial weights, shuffling and dropout.", DefaultValueFactory = _ => 1 };
     public static Option<string> Out(bool required = true) => new("--out") { Description = "Output folder.", Required = required };
 

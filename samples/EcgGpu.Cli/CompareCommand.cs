@@ -17,7 +17,7 @@ internal static class CompareCommand
         var backend = CliCommon.Backend();
         var device = CliCommon.Device();
         var epochs = new Option<int>("--epochs") { Description = "Most epochs per model.", DefaultValueFactory = _ => 10 };
-        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 64 };
+        var batch = CliCommon.Batch();
         var seed = CliCommon.Seed();
         var patience = new Option<int>("--patience") { Description = "Early-stopping patience.", DefaultValueFactory = _ => 3 };
         var balance = CliCommon.Balance();
@@ -47,7 +47,8 @@ internal static class CompareCommand
             }
             using var accelerator = job?.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device)) ?? CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var (train, test, description) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, r.GetValue(seed));
-            if (r.GetValue(batch) > train.Count) throw new ArgumentException($"--batch {r.GetValue(batch)} is larger than the {train.Count} training beats");
+            if (names.Select(n => Options(n).EffectiveBatchSize).Max() is var largest && largest > train.Count)
+                throw new ArgumentException($"--batch {largest} is larger than the {train.Count} training beats");
             var results = new List<ModelResult>();
             var plan = job is null ? null : CompareDistribution.Choose(names, job.Size);
             if (plan is not null) CliCommon.Status(plan.Why);
@@ -61,7 +62,7 @@ internal static class CompareCommand
                 // In a sweep every rank trains (and writes) its own models; it reports them on its own lines.
                 bool reports = speaks || plan is { Sweep: true };
                 if (reports) Console.Error.WriteLine($"{(job is null ? "" : $"rank {job.Rank}: ")}[{i + 1}/{names.Count}] {name} on {accelerator.Device.Kind.ToCliName()} ({accelerator.Device.Name})");
-                var progress = new CliCommon.ProgressLine(name, options.Epochs, options.DataParallel is { } dp ? () => dp.Describe(options.BatchSize) : null);
+                var progress = new CliCommon.ProgressLine(name, options.Epochs, options.DataParallel is { } dp ? () => dp.Describe(options.EffectiveBatchSize) : null);
                 results.Add(Experiment.Run(accelerator, train, test, options, Path.Combine(outRoot, name), reports ? progress.Epochs : null, speaks ? progress.Steps : null));
                 if (plan is not { Sweep: true } && speaks) Reports.WriteComparison(outRoot, results, description);   // after each model, so an interrupted run keeps what finished
             }

@@ -21,8 +21,8 @@ internal static class TrainCommand
         var backend = CliCommon.Backend();
         var device = CliCommon.Device();
         var epochs = new Option<int>("--epochs") { Description = "Most epochs to train (early stopping may end sooner).", DefaultValueFactory = _ => 20 };
-        var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 64 };
-        var lr = new Option<float>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 1e-3f };
+        var batch = CliCommon.Batch();
+        var lr = new Option<float?>("--lr") { Description = $"Adam learning rate (default: the model's, {CliCommon.RecipeDefaults(r => r.LearningRate)})." };
         var seed = CliCommon.Seed();
         var patience = new Option<int>("--patience") { Description = "Epochs without a better val_loss before stopping (the best weights are restored).", DefaultValueFactory = _ => 3 };
         var balance = CliCommon.Balance();
@@ -47,11 +47,10 @@ internal static class TrainCommand
             // Arguments and outputs are checked before any work (data loading can take minutes).
             var outPath = CliCommon.CheckOutFolder(r.GetValue(outDir));
             var resumeFrom = r.GetValue(resume) is { } path && Directory.Exists(path) ? Path.Combine(path, "last.safetensors") : r.GetValue(resume);
-            bool lrGiven = r.GetResult(lr) is { Implicit: false };
             var options = new ExperimentOptions(r.GetValue(model)!, r.GetValue(epochs), r.GetValue(batch), r.GetValue(lr), r.GetValue(seed), r.GetValue(patience), r.GetValue(features)!)
             {
                 Resume = resumeFrom,
-                ResumeLearningRate = resumeFrom is not null && lrGiven ? r.GetValue(lr) : null,
+                ResumeLearningRate = resumeFrom is not null ? r.GetValue(lr) : null,
                 Overwrite = r.GetValue(overwrite),
                 Balance = ClassBalanceExtensions.Parse(r.GetValue(balance)!), Validation = ValidationPartExtensions.Parse(r.GetValue(validationPart)!), StartFromEpoch = r.GetValue(startFrom), LrPatience = r.GetValue(lrPatience),
             };
@@ -63,10 +62,10 @@ internal static class TrainCommand
             // A wrong --device is told before the data is loaded.
             using var accelerator = job?.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device)) ?? CliCommon.OpenAccelerator(r.GetValue(backend)!, r.GetValue(device));
             var (train, test, _) = CliCommon.LoadData(r.GetValue(data), r.GetValue(mitdb), r.GetValue(split)!, options.Seed);
-            if (options.BatchSize > train.Count) throw new ArgumentException($"--batch {options.BatchSize} is larger than the {train.Count} training beats");
+            if (options.EffectiveBatchSize > train.Count) throw new ArgumentException($"--batch {options.EffectiveBatchSize} is larger than the {train.Count} training beats");
             if (job is not null) options = options with { DataParallel = job.DataParallel(accelerator) };
             CliCommon.Status($"training {options.Model} on {accelerator.Device.Kind.ToCliName()} ({accelerator.Device.Name}): {train.Count} training beats, {test.Count} test beats");
-            var progress = new CliCommon.ProgressLine(options.Model, options.Epochs, options.DataParallel is { } dp ? () => dp.Describe(options.BatchSize) : null);
+            var progress = new CliCommon.ProgressLine(options.Model, options.Epochs, options.DataParallel is { } dp ? () => dp.Describe(options.EffectiveBatchSize) : null);
             var result = Translated(outPath, () => Experiment.Run(accelerator, train, test, options, outPath, speaks ? progress.Epochs : null, speaks ? progress.Steps : null));
             if (!speaks) return job!.Complete();
             CliCommon.PrintMetrics(result);

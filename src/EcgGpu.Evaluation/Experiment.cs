@@ -8,11 +8,12 @@ using EcgGpu.Runtime;
 namespace EcgGpu.Evaluation;
 
 /// <summary>
-/// Settings of one training run; defaults follow the reference notebooks (Adam 1e-3, batch 64). ValidationFraction:
+/// Settings of one training run. BatchSize and LearningRate: when not given, the model's <see cref="Zoo.Recipe"/> (the
+/// reference notebooks' batch 64 and Adam 1e-3 but for cnn-gap). ValidationFraction:
 /// the share of the training beats set aside, by default 10 % (stratified) or 20 % (whole records, see <see cref="Validation"/>).
 /// </summary>
 public sealed record ExperimentOptions(
-    string Model, int Epochs = 20, int BatchSize = 64, float LearningRate = 1e-3f, int Seed = 1, int Patience = 3,
+    string Model, int Epochs = 20, int? BatchSize = null, float? LearningRate = null, int Seed = 1, int Patience = 3,
     string Features = "auto", double? ValidationFraction = null)
 {
     /// <summary>
@@ -43,6 +44,12 @@ public sealed record ExperimentOptions(
     /// <summary>The patience of learning-rate reduction in effect: <see cref="LrPatience"/>, or one fewer than <see cref="Patience"/>.</summary>
     public int EffectiveLrPatience => LrPatience ?? Math.Max(1, Patience - 1);
 
+    /// <summary>The batch size in effect: <see cref="BatchSize"/>, or the model's <see cref="Zoo.Recipe"/>.</summary>
+    public int EffectiveBatchSize => BatchSize ?? Zoo.Recipe(Model).BatchSize;
+
+    /// <summary>The initial learning rate in effect: <see cref="LearningRate"/>, or the model's <see cref="Zoo.Recipe"/>.</summary>
+    public float EffectiveLearningRate => LearningRate ?? Zoo.Recipe(Model).LearningRate;
+
     /// <summary>Which training beats are set aside for validation: by default whole records when the test holds other patients.</summary>
     public ValidationPart Validation { get; init; } = ValidationPart.Auto;
 
@@ -52,8 +59,8 @@ public sealed record ExperimentOptions(
         static string Name(string property) => $"{nameof(ExperimentOptions)}.{property}";
         string Text(object v) => Convert.ToString(v, CultureInfo.InvariantCulture)!;
         if (Epochs < 1) throw new InvalidSettingException(Name(nameof(Epochs)), Text(Epochs), "must be at least 1");
-        if (BatchSize < 1) throw new InvalidSettingException(Name(nameof(BatchSize)), Text(BatchSize), "must be at least 1");
-        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new InvalidSettingException(Name(nameof(LearningRate)), Text(LearningRate), "must be a positive number");
+        if (BatchSize is int batch && batch < 1) throw new InvalidSettingException(Name(nameof(BatchSize)), Text(batch), "must be at least 1");
+        if (LearningRate is float rate && (!(rate > 0) || !float.IsFinite(rate))) throw new InvalidSettingException(Name(nameof(LearningRate)), Text(rate), "must be a positive number");
         if (Patience < 1) throw new InvalidSettingException(Name(nameof(Patience)), Text(Patience), "must be at least 1");
         if (LrPatience is int lrPatience && lrPatience < 1) throw new InvalidSettingException(Name(nameof(LrPatience)), Text(lrPatience), "must be at least 1");
         if (ValidationFraction is double share && !(share > 0 && share < 1))
@@ -95,6 +102,12 @@ public sealed record ModelResult(
 
     /// <summary>Epochs without a better val_loss before the learning rate was halved; 0 when not known.</summary>
     public int LrPatience { get; init; }
+
+    /// <summary>The batch size trained with; 0 when not known.</summary>
+    public int BatchSize { get; init; }
+
+    /// <summary>The learning rate training started with (before any reduction on plateau); 0 when not known.</summary>
+    public float LearningRate { get; init; }
 
     public IEnumerable<double> EpochSeconds => Epochs.Select(e => e.Seconds);
 
@@ -182,7 +195,7 @@ public static class Experiment
         var metadata = preprocessing.ToMetadata();
         metadata["backend"] = accelerator.Device.Kind.ToCliName();
         metadata["device"] = accelerator.Device.Name;
-        using var model = Zoo.Create(options.Model).Compile(accelerator, new AdamOptimizer(options.LearningRate), options.BatchSize, options.Seed);
+        using var model = Zoo.Create(options.Model).Compile(accelerator, new AdamOptimizer(options.EffectiveLearningRate), options.EffectiveBatchSize, options.Seed);
         int initialEpoch = 0;
         double? bestSoFar = null;
         var earlier = new List<EpochLog>();
@@ -233,6 +246,7 @@ public static class Experiment
         {
             Balance = options.Balance, Seed = options.Seed, Validation = validationDescription, DataParallel = options.DataParallel,
             Patience = options.Patience, LrPatience = options.EffectiveLrPatience,
+            BatchSize = options.EffectiveBatchSize, LearningRate = options.EffectiveLearningRate,
         };
         if (writes) Reports.WriteAll(outDir, result);
         return result;

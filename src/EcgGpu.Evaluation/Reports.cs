@@ -106,6 +106,7 @@ public static class Reports
         w.WriteNumber("seed", r.Seed);
         if (r.Validation.Length > 0) w.WriteString("validation", r.Validation);
         if (r.Patience > 0) { w.WriteNumber("patience", r.Patience); w.WriteNumber("lr_patience", r.LrPatience); }
+        if (r.BatchSize > 0) { w.WriteNumber("batch_size", r.BatchSize); w.WriteNumber("learning_rate", double.Parse(r.LearningRate.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)); }
         if (r.DataParallel is { } parallel) DataParallelReport.Write(w, parallel);
         w.WriteString("classification_report", m.ClassificationReport(4));
     }

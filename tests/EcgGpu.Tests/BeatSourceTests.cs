@@ -45,4 +45,17 @@ public class BeatSourceTests
         Assert.That(e.Message, Does.Not.Contain("--"));
         Assert.That(() => new ExperimentOptions("cnn", Features: "most").Validate(), Throws.TypeOf<InvalidSettingException>().With.Property("Setting").EqualTo("ExperimentOptions.Features"));
     }
+
+    [Test]
+    public void Batch_size_and_learning_rate_default_to_the_models_recipe_and_a_given_one_wins()
+    {
+        var cnn = new ExperimentOptions("cnn");
+        Assert.That((cnn.EffectiveBatchSize, cnn.EffectiveLearningRate), Is.EqualTo((64, 1e-3f)), "the reference notebooks' batch and Adam rate");
+        var gap = new ExperimentOptions("cnn-gap");
+        Assert.That((gap.EffectiveBatchSize, gap.EffectiveLearningRate), Is.EqualTo((32, 3e-3f)), "cnn-gap's own (Zoo.Recipe)");
+        var given = new ExperimentOptions("cnn-gap", BatchSize: 128, LearningRate: 1e-4f);
+        Assert.That((given.EffectiveBatchSize, given.EffectiveLearningRate), Is.EqualTo((128, 1e-4f)));
+        Assert.That(() => new ExperimentOptions("cnn-gap", BatchSize: 0).Validate(), Throws.TypeOf<InvalidSettingException>().With.Property("Setting").EqualTo("ExperimentOptions.BatchSize"));
+        Assert.That(() => new ExperimentOptions("cnn", LearningRate: float.NaN).Validate(), Throws.TypeOf<InvalidSettingException>().With.Property("Setting").EqualTo("ExperimentOptions.LearningRate"));
+    }
 }

@@ -85,6 +85,15 @@ public sealed class RrWorkflowTests
         Assert.That(metrics.RootElement.GetProperty("class_balance").GetString(), Is.EqualTo("oversample"));
         Assert.That(metrics.RootElement.GetProperty("patience").GetInt32(), Is.EqualTo(3));
         Assert.That(metrics.RootElement.GetProperty("lr_patience").GetInt32(), Is.EqualTo(2), "one fewer than --patience by default");
+        Assert.That(metrics.RootElement.GetProperty("batch_size").GetInt32(), Is.EqualTo(64), "cnn-ig's recipe");
+        Assert.That(metrics.RootElement.GetProperty("learning_rate").GetDouble(), Is.EqualTo(1e-3));
+        var given = Path.Combine(_dir, "given");
+        Assert.That(Ecg($"train --model cnn-ig --data {data} --epochs 1 --batch 16 --lr 0.002 --out {given}"), Is.EqualTo(0));
+        using (var givenMetrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(given, "metrics.json"))))
+        {
+            Assert.That(givenMetrics.RootElement.GetProperty("batch_size").GetInt32(), Is.EqualTo(16));
+            Assert.That(givenMetrics.RootElement.GetProperty("learning_rate").GetDouble(), Is.EqualTo(0.002));
+        }
 
         var stderr = new StringWriter();
         var saved = Console.Error;
