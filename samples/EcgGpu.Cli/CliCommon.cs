@@ -73,6 +73,11 @@ internal static class CliCommon
         return string.Join("; ", byValue.Select((g, i) => i == 0 ? Say(g.Key) : $"{string.Join(", ", g)} {Say(g.Key)}"));
     }
 
+    public static Option<float?> ClipNorm() => new("--clip-norm")
+    {
+        Description = $"Scale the gradients to this global L2 norm at most before each step (Keras's global_clipnorm; 0 for none; default: the model's, {RecipeDefaults(r => r.ClipNorm is float c ? c.ToString(CultureInfo.InvariantCulture) : "none")}).",
+    };
+
     public static Option<int> Seed() => new("--seed") { Description = "Seed for splits, initial weights, shuffling and dropout.", DefaultValueFactory = _ => 1 };
     public static Option<string> Out(bool required = true) => new("--out") { Description = "Output folder.", Required = required };
 
@@ -121,7 +126,7 @@ internal static class CliCommon
     {
         ["KaggleFolderSource.Folder"] = "--data", ["MitdbSource.Folder"] = "--mitdb",
         ["ExperimentOptions.Epochs"] = "--epochs", ["ExperimentOptions.BatchSize"] = "--batch", ["ExperimentOptions.LearningRate"] = "--lr",
-        ["ExperimentOptions.Patience"] = "--patience", ["ExperimentOptions.StartFromEpoch"] = "--start-from-epoch", ["ExperimentOptions.LrPatience"] = "--lr-patience", ["ExperimentOptions.Validation"] = "--validation", ["ExperimentOptions.Features"] = "--features", ["ExperimentOptions.Resume"] = "--resume",
+        ["ExperimentOptions.Patience"] = "--patience", ["ExperimentOptions.StartFromEpoch"] = "--start-from-epoch", ["ExperimentOptions.LrPatience"] = "--lr-patience", ["ExperimentOptions.ClipNorm"] = "--clip-norm", ["ExperimentOptions.Validation"] = "--validation", ["ExperimentOptions.Features"] = "--features", ["ExperimentOptions.Resume"] = "--resume",
     };
 
     public static void Status(string message)

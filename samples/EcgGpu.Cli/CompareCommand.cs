@@ -24,12 +24,13 @@ internal static class CompareCommand
         var validationPart = CliCommon.Validation();
         var startFrom = CliCommon.StartFromEpoch();
         var lrPatience = CliCommon.LrPatience();
+        var clipNorm = CliCommon.ClipNorm();
         var outDir = CliCommon.Out();
         var distributed = DistributedRun.Option();
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the runs already in --out; without it such a --out is refused." };
         var command = new Command("compare", "Train each model on the same data and compare them: one folder per model, plus comparison.json, .md and .html. Without data it runs on synthetic beats in a few minutes.")
         {
-            models, data, mitdb, split, backend, device, epochs, batch, seed, patience, lrPatience, balance, validationPart, startFrom, outDir, overwrite, distributed,
+            models, data, mitdb, split, backend, device, epochs, batch, seed, patience, lrPatience, clipNorm, balance, validationPart, startFrom, outDir, overwrite, distributed,
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
@@ -38,7 +39,7 @@ internal static class CompareCommand
             var names = Zoo.ParseNames(r.GetValue(models)!);
             ExperimentOptions Options(string name) => new(name, r.GetValue(epochs), r.GetValue(batch), Seed: r.GetValue(seed), Patience: r.GetValue(patience))
             {
-                Balance = ClassBalanceExtensions.Parse(r.GetValue(balance)!), Validation = ValidationPartExtensions.Parse(r.GetValue(validationPart)!), StartFromEpoch = r.GetValue(startFrom), LrPatience = r.GetValue(lrPatience), Overwrite = r.GetValue(overwrite),
+                Balance = ClassBalanceExtensions.Parse(r.GetValue(balance)!), Validation = ValidationPartExtensions.Parse(r.GetValue(validationPart)!), StartFromEpoch = r.GetValue(startFrom), LrPatience = r.GetValue(lrPatience), ClipNorm = r.GetValue(clipNorm), Overwrite = r.GetValue(overwrite),
             };
             foreach (var name in names)
             {

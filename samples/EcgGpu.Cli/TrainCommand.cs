@@ -29,6 +29,7 @@ internal static class TrainCommand
         var validationPart = CliCommon.Validation();
         var startFrom = CliCommon.StartFromEpoch();
         var lrPatience = CliCommon.LrPatience();
+        var clipNorm = CliCommon.ClipNorm();
         var outDir = CliCommon.Out();
         var resume = new Option<string?>("--resume")
         {
@@ -38,7 +39,7 @@ internal static class TrainCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace a run already in --out (its files are removed first); without it such a --out is refused." };
         var command = new Command("train", "Train one model; writes model.safetensors (best), last.safetensors (to resume), history.csv, metrics.json, report.md and report.html to --out.")
         {
-            model, data, mitdb, split, features, backend, device, epochs, batch, lr, seed, patience, lrPatience, balance, validationPart, startFrom, outDir, resume, overwrite, distributed,
+            model, data, mitdb, split, features, backend, device, epochs, batch, lr, seed, patience, lrPatience, clipNorm, balance, validationPart, startFrom, outDir, resume, overwrite, distributed,
         };
         command.SetAction(r => CliCommon.Guard(() =>
         {
@@ -52,7 +53,7 @@ internal static class TrainCommand
                 Resume = resumeFrom,
                 ResumeLearningRate = resumeFrom is not null ? r.GetValue(lr) : null,
                 Overwrite = r.GetValue(overwrite),
-                Balance = ClassBalanceExtensions.Parse(r.GetValue(balance)!), Validation = ValidationPartExtensions.Parse(r.GetValue(validationPart)!), StartFromEpoch = r.GetValue(startFrom), LrPatience = r.GetValue(lrPatience),
+                Balance = ClassBalanceExtensions.Parse(r.GetValue(balance)!), Validation = ValidationPartExtensions.Parse(r.GetValue(validationPart)!), StartFromEpoch = r.GetValue(startFrom), LrPatience = r.GetValue(lrPatience), ClipNorm = r.GetValue(clipNorm),
             };
             if (resumeFrom is not null && options.Overwrite) throw new ArgumentException("--resume continues the run in --out and --overwrite replaces it: give one of them");
             options.Validate();

@@ -50,6 +50,15 @@ public sealed record ExperimentOptions(
     /// <summary>The initial learning rate in effect: <see cref="LearningRate"/>, or the model's <see cref="Zoo.Recipe"/>.</summary>
     public float EffectiveLearningRate => LearningRate ?? Zoo.Recipe(Model).LearningRate;
 
+    /// <summary>
+    /// Gradients are scaled to this global L2 norm at most before each step (Keras's <c>global_clipnorm</c>); when not
+    /// given, the model's <see cref="Zoo.Recipe"/> (rnn-attention 1, the rest none). 0 turns a recipe's clip off.
+    /// </summary>
+    public float? ClipNorm { get; init; }
+
+    /// <summary>The clip in effect: <see cref="ClipNorm"/> (0 meaning none), or the model's <see cref="Zoo.Recipe"/>.</summary>
+    public float? EffectiveClipNorm => ClipNorm switch { null => Zoo.Recipe(Model).ClipNorm, 0f => null, var given => given };
+
     /// <summary>Which training beats are set aside for validation: by default whole records when the test holds other patients.</summary>
     public ValidationPart Validation { get; init; } = ValidationPart.Auto;
 
@@ -62,6 +71,7 @@ public sealed record ExperimentOptions(
         if (BatchSize is int batch && batch < 1) throw new InvalidSettingException(Name(nameof(BatchSize)), Text(batch), "must be at least 1");
         if (LearningRate is float rate && (!(rate > 0) || !float.IsFinite(rate))) throw new InvalidSettingException(Name(nameof(LearningRate)), Text(rate), "must be a positive number");
         if (Patience < 1) throw new InvalidSettingException(Name(nameof(Patience)), Text(Patience), "must be at least 1");
+        if (ClipNorm is float clip && (!(clip >= 0) || !float.IsFinite(clip))) throw new InvalidSettingException(Name(nameof(ClipNorm)), Text(clip), "must be a positive number, or 0 for none");
         if (LrPatience is int lrPatience && lrPatience < 1) throw new InvalidSettingException(Name(nameof(LrPatience)), Text(lrPatience), "must be at least 1");
         if (ValidationFraction is double share && !(share > 0 && share < 1))
             throw new InvalidSettingException(Name(nameof(ValidationFraction)), Text(share), "must be strictly between 0 and 1");
@@ -108,6 +118,9 @@ public sealed record ModelResult(
 
     /// <summary>The learning rate training started with (before any reduction on plateau); 0 when not known.</summary>
     public float LearningRate { get; init; }
+
+    /// <summary>The global gradient-norm clip trained with; null when none (or not known).</summary>
+    public float? ClipNorm { get; init; }
 
     public IEnumerable<double> EpochSeconds => Epochs.Select(e => e.Seconds);
 
@@ -195,7 +208,8 @@ public static class Experiment
         var metadata = preprocessing.ToMetadata();
         metadata["backend"] = accelerator.Device.Kind.ToCliName();
         metadata["device"] = accelerator.Device.Name;
-        using var model = Zoo.Create(options.Model).Compile(accelerator, new AdamOptimizer(options.EffectiveLearningRate), options.EffectiveBatchSize, options.Seed);
+        var optimizer = new AdamOptimizer(options.EffectiveLearningRate) { GlobalClipNorm = options.EffectiveClipNorm };
+        using var model = Zoo.Create(options.Model).Compile(accelerator, optimizer, options.EffectiveBatchSize, options.Seed);
         int initialEpoch = 0;
         double? bestSoFar = null;
         var earlier = new List<EpochLog>();
@@ -246,7 +260,7 @@ public static class Experiment
         {
             Balance = options.Balance, Seed = options.Seed, Validation = validationDescription, DataParallel = options.DataParallel,
             Patience = options.Patience, LrPatience = options.EffectiveLrPatience,
-            BatchSize = options.EffectiveBatchSize, LearningRate = options.EffectiveLearningRate,
+            BatchSize = options.EffectiveBatchSize, LearningRate = options.EffectiveLearningRate, ClipNorm = options.EffectiveClipNorm,
         };
         if (writes) Reports.WriteAll(outDir, result);
         return result;

@@ -106,10 +106,18 @@ public static class Reports
         w.WriteNumber("seed", r.Seed);
         if (r.Validation.Length > 0) w.WriteString("validation", r.Validation);
         if (r.Patience > 0) { w.WriteNumber("patience", r.Patience); w.WriteNumber("lr_patience", r.LrPatience); }
-        if (r.BatchSize > 0) { w.WriteNumber("batch_size", r.BatchSize); w.WriteNumber("learning_rate", double.Parse(r.LearningRate.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)); }
+        if (r.BatchSize > 0)
+        {
+            w.WriteNumber("batch_size", r.BatchSize);
+            w.WriteNumber("learning_rate", Shortest(r.LearningRate));
+            if (r.ClipNorm is float clip) w.WriteNumber("clip_norm", Shortest(clip)); else w.WriteNull("clip_norm");
+        }
         if (r.DataParallel is { } parallel) DataParallelReport.Write(w, parallel);
         w.WriteString("classification_report", m.ClassificationReport(4));
     }
+
+    /// <summary>A float as the double its shortest text names (3e-3f as 0.003, not 0.0030000000260770321).</summary>
+    private static double Shortest(float v) => double.Parse(v.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     private static void Number(Utf8JsonWriter w, string name, double v)
     {

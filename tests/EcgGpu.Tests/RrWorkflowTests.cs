@@ -87,12 +87,14 @@ public sealed class RrWorkflowTests
         Assert.That(metrics.RootElement.GetProperty("lr_patience").GetInt32(), Is.EqualTo(2), "one fewer than --patience by default");
         Assert.That(metrics.RootElement.GetProperty("batch_size").GetInt32(), Is.EqualTo(64), "cnn-ig's recipe");
         Assert.That(metrics.RootElement.GetProperty("learning_rate").GetDouble(), Is.EqualTo(1e-3));
+        Assert.That(metrics.RootElement.GetProperty("clip_norm").ValueKind, Is.EqualTo(JsonValueKind.Null), "cnn-ig does not clip");
         var given = Path.Combine(_dir, "given");
-        Assert.That(Ecg($"train --model cnn-ig --data {data} --epochs 1 --batch 16 --lr 0.002 --out {given}"), Is.EqualTo(0));
+        Assert.That(Ecg($"train --model cnn-ig --data {data} --epochs 1 --batch 16 --lr 0.002 --clip-norm 2.5 --out {given}"), Is.EqualTo(0));
         using (var givenMetrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(given, "metrics.json"))))
         {
             Assert.That(givenMetrics.RootElement.GetProperty("batch_size").GetInt32(), Is.EqualTo(16));
             Assert.That(givenMetrics.RootElement.GetProperty("learning_rate").GetDouble(), Is.EqualTo(0.002));
+            Assert.That(givenMetrics.RootElement.GetProperty("clip_norm").GetDouble(), Is.EqualTo(2.5));
         }
 
         var stderr = new StringWriter();
@@ -103,10 +105,11 @@ public sealed class RrWorkflowTests
             Assert.That(Ecg($"train --model cnn-ig --data {data} --epochs 1 --validation records --out {Path.Combine(_dir, "records")}"), Is.EqualTo(2));
             Assert.That(Ecg($"train --model cnn-ig --data {data} --epochs 2 --start-from-epoch 2 --out {Path.Combine(_dir, "warmup")}"), Is.EqualTo(2));
             Assert.That(Ecg($"compare --models cnn-ig --data {data} --epochs 2 --lr-patience 0 --out {Path.Combine(_dir, "lrpatience")}"), Is.EqualTo(2));
+            Assert.That(Ecg($"train --model cnn-ig --data {data} --epochs 1 --clip-norm -1 --out {Path.Combine(_dir, "clip")}"), Is.EqualTo(2));
         }
         finally { Console.SetError(saved); }
-        Assert.That(stderr.ToString(), Does.Contain("2 or more records").And.Contain("--start-from-epoch").And.Contain("--lr-patience"));
-        Assert.That(new[] { "records", "warmup", "lrpatience" }.Any(d => Directory.Exists(Path.Combine(_dir, d))), Is.False, "a refused run leaves no folder");
+        Assert.That(stderr.ToString(), Does.Contain("2 or more records").And.Contain("--start-from-epoch").And.Contain("--lr-patience").And.Contain("--clip-norm"));
+        Assert.That(new[] { "records", "warmup", "lrpatience", "clip" }.Any(d => Directory.Exists(Path.Combine(_dir, d))), Is.False, "a refused run leaves no folder");
     }
 
     [Test]
