@@ -62,7 +62,7 @@ public class BeatSourceTests
     [Test]
     public void Gradient_clipping_defaults_to_the_models_recipe_and_zero_turns_it_off()
     {
-        Assert.That(new ExperimentOptions("rnn-attention").EffectiveClipNorm, Is.EqualTo(5f), "rnn-attention's recipe clips");
+        Assert.That(new ExperimentOptions("rnn-attention").EffectiveClipNorm, Is.EqualTo(1f), "rnn-attention's recipe clips");
         Assert.That(new ExperimentOptions("cnn").EffectiveClipNorm, Is.Null);
         Assert.That(new ExperimentOptions("cnn") { ClipNorm = 5f }.EffectiveClipNorm, Is.EqualTo(5f));
         Assert.That(new ExperimentOptions("rnn-attention") { ClipNorm = 0f }.EffectiveClipNorm, Is.Null, "0: no clipping");
