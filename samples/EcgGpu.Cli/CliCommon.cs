@@ -73,6 +73,8 @@ internal static class CliCommon
         return string.Join("; ", byValue.Select((g, i) => i == 0 ? Say(g.Key) : $"{string.Join(", ", g)} {Say(g.Key)}"));
     }
 
+    public static Option<float?> LearningRate() => new("--lr") { Description = $"Adam learning rate (default: the model's, {RecipeDefaults(r => r.LearningRate)})." };
+
     public static Option<float?> ClipNorm() => new("--clip-norm")
     {
         Description = $"Scale the gradients to this global L2 norm at most before each step (Keras's global_clipnorm; 0 for none; default: the model's, {RecipeDefaults(r => r.ClipNorm is float c ? c.ToString(CultureInfo.InvariantCulture) : "none")}).",

@@ -22,7 +22,7 @@ internal static class TrainCommand
         var device = CliCommon.Device();
         var epochs = new Option<int>("--epochs") { Description = "Most epochs to train (early stopping may end sooner).", DefaultValueFactory = _ => 20 };
         var batch = CliCommon.Batch();
-        var lr = new Option<float?>("--lr") { Description = $"Adam learning rate (default: the model's, {CliCommon.RecipeDefaults(r => r.LearningRate)})." };
+        var lr = CliCommon.LearningRate();
         var seed = CliCommon.Seed();
         var patience = new Option<int>("--patience") { Description = "Epochs without a better val_loss before stopping (the best weights are restored).", DefaultValueFactory = _ => 3 };
         var balance = CliCommon.Balance();

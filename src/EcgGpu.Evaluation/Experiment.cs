@@ -243,7 +243,9 @@ public static class Experiment
             new ModelCheckpoint(Path.Combine(outDir, "last.safetensors"), Metric.ValLoss, saveBestOnly: false, metadata, includeTrainingState: true),
         ];
         var clock = Stopwatch.StartNew();
-        var history = model.Fit(Rows(fit), Rows(validation), new FitOptions(options.Epochs, Seed: options.Seed, ClassWeights: classWeights) { StepProgress = steps, InitialEpoch = initialEpoch, DataParallel = options.DataParallel }, callbacks, epochs);
+        History history;
+        try { history = model.Fit(Rows(fit), Rows(validation), new FitOptions(options.Epochs, Seed: options.Seed, ClassWeights: classWeights) { StepProgress = steps, InitialEpoch = initialEpoch, DataParallel = options.DataParallel }, callbacks, epochs); }
+        catch (NonFiniteWeightsException e) { throw new TrainingDivergedException($"model {options.Model}: {e.Message}"); }   // a checkpoint refused: the weights went to infinity
         double trainSeconds = clock.Elapsed.TotalSeconds;
         int bestEpoch = history.RestoredEpoch ?? history.Epochs.LastOrDefault()?.Epoch ?? initialEpoch;
         if (options.Resume is not null && File.Exists(weights))
@@ -254,7 +256,13 @@ public static class Experiment
         }
         history.Epochs.InsertRange(0, earlier);
 
-        var metrics = Score(model, testInput);
+        ClassificationMetrics metrics;
+        try { metrics = Score(model, testInput); }
+        catch (InvalidDataException e)
+        {
+            // The input passed the loaders' checks, so weights that give NaN are training's doing.
+            throw new TrainingDivergedException($"{e.Message}: training diverged (last training loss {history.Epochs.LastOrDefault()?.Loss:G3})");
+        }
         var result = new ModelResult(options.Model, accelerator.Device.Kind.ToCliName(), accelerator.Device.Name, metrics, model.ParameterCount,
             history.Epochs, bestEpoch, trainSeconds, history.StopReason)
         {

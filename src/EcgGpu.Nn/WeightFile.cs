@@ -7,7 +7,10 @@ using System.Text.Json;
 namespace EcgGpu.Nn;
 
 /// <summary>A weight file that cannot be used, with what is wrong and where.</summary>
-public sealed class WeightFileException(string message) : Exception(message);
+public class WeightFileException(string message) : Exception(message);
+
+/// <summary>A model not saved because a tensor holds NaN or infinity: what training that diverged leaves.</summary>
+public sealed class NonFiniteWeightsException(string message) : WeightFileException(message);
 
 /// <summary>
 /// Model weights as safetensors: an 8-byte little-endian header length, a JSON header (dtype, shape and
@@ -51,7 +54,7 @@ public static class WeightFile
         {
             // A diverged model is never written: loaded later it would only ever predict NaN.
             int bad = Array.FindIndex(t.Data, v => !float.IsFinite(v));
-            if (bad >= 0) throw new WeightFileException($"{path} not written: tensor '{t.Name}' holds {t.Data[bad]} at index {bad} (training diverged; lower the learning rate)");
+            if (bad >= 0) throw new NonFiniteWeightsException($"{path} not written: tensor '{t.Name}' holds {t.Data[bad]} at index {bad} (training diverged; lower the learning rate)");
         }
         long offset = 0;
         var offsets = new List<(long Begin, long End)>();

@@ -306,6 +306,16 @@ public sealed class HostileCliTests
         AssertRefused(Line($"compare --models cnn-ig --epochs 1 --batch 32 --backend cpu --data {_data} --out {compare}"), "--out", "--overwrite");
         var again = Line($"compare --models cnn-ig --epochs 1 --batch 32 --backend cpu --data {_data} --out {compare} --overwrite");
         Assert.That(again.Code, Is.EqualTo(0), again.Error);
+
+        // One model diverging does not stop the others: each is tried, each named, exit 1.
+        var diverging = Path.Combine(_dir, "compare-diverging");
+        var both = Line($"compare --models cnn-ig,cnn --epochs 1 --batch 16 --lr 1e30 --backend cpu --data {_data} --out {diverging}");
+        TestContext.Out.WriteLine(both.Error.TrimEnd());
+        Assert.That(both.Code, Is.EqualTo(1), both.Error);
+        Assert.That(both.Error, Does.Contain("[2/2] cnn"), "the second model was trained after the first diverged");
+        Assert.That(both.Error, Does.Contain("going on with the other models"));
+        Assert.That(both.Error, Does.Contain("every model's training diverged (cnn-ig, cnn)"));
+        Assert.That(File.Exists(Path.Combine(diverging, "comparison.json")), Is.False, "no comparison of nothing");
     }
 
     [Test]
