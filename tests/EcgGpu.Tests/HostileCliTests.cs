@@ -116,7 +116,7 @@ public sealed class HostileCliTests
             var values = p.Value.ToArray();
             Array.Fill(values, float.NaN);
             p.Value.Upload(values);
-            Assert.Throws<WeightFileException>(() => WeightFile.Save(model, diverged));
+            Assert.Throws<NonFiniteWeightsException>(() => WeightFile.Save(model, diverged));
         }
         Assert.That(File.Exists(diverged), Is.False, "never written");
 
