@@ -9,7 +9,7 @@ namespace EcgGpu.Evaluation;
 
 /// <summary>
 /// Settings of one training run. BatchSize and LearningRate: when not given, the model's <see cref="Zoo.Recipe"/> (the
-/// reference notebooks' batch 64 and Adam 1e-3 but for cnn-gap). ValidationFraction:
+/// reference notebooks' batch 64 and Adam 1e-3 but for cnn-gap); ClipNorm likewise. ValidationFraction:
 /// the share of the training beats set aside, by default 10 % (stratified) or 20 % (whole records, see <see cref="Validation"/>).
 /// </summary>
 public sealed record ExperimentOptions(

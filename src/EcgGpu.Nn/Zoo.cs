@@ -68,8 +68,8 @@ public static class Zoo
     public sealed record TrainingRecipe(int BatchSize, float LearningRate, float? ClipNorm = null);
 
     /// <summary>
-    /// The batch size and learning rate <see cref="Create"/>'s model trains with by default: the reference notebooks'
-    /// batch 64 and Adam 1e-3, except cnn-gap at batch 32 and 3e-3. cnn-gap averages its last 256 maps over the whole
+    /// The batch size, learning rate and gradient clip <see cref="Create"/>'s model trains with by default: the notebooks'
+    /// batch 64 and Adam 1e-3 without clipping, except cnn-gap at batch 32 and 3e-3. cnn-gap averages its last 256 maps over the whole
     /// beat and learns slowly: the notebook's full data gives 1,200 steps an epoch, the shipped 2,500-beat sample 35,
     /// and there at 64 and 1e-3 it still predicted only N after 10 epochs (seeds 1–3: accuracy 0.825–0.828, N's share;
     /// 0.835–0.846 in a test build without the L2 0.01 on its Dense(128), so that penalty is not the main cause).
