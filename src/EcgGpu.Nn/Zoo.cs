@@ -78,7 +78,7 @@ public static class Zoo
     /// self-attention (Keras's <c>Attention()</c>, as the seed) and a 1.5 M-weight Dense. On the inter-patient
     /// split's DS1 (CPU, seed 1) unclipped its loss became NaN in the second epoch; clipped at 5 its training
     /// accuracy sat at N's share (0.898) for five epochs; clipped at 1 it reached 0.959 in two. On the shipped
-    /// sample (seeds 1–3): unclipped 0.905, 0.826 (only N), 0.935; at 1 0.880, 0.839, 0.917. The layers are the seed's.
+    /// sample (seeds 1–3, CPU): unclipped 0.905, 0.826 (only N), 0.935; at 1 0.880, 0.839, 0.917. The layers are the seed's.
     /// </summary>
     public static TrainingRecipe Recipe(string name) => name switch
     {
