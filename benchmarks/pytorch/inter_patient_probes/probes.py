@@ -1,7 +1,7 @@
 """Exploration of inter-patient features in PyTorch (DS1 -> DS2), not results: the test set is scored after
 every epoch to see whether a feature moves the curve at all; nothing here is early-stopped on DS2 and no
 figure from it is a model's result. What it found is in
-benchmarks/results/inter-patient-rr-cpu-2026-11-23.md, section (4).
+benchmarks/results/inter-patient-rr-cpu-2026-11-23.md, sections (4) and (7).
 
     python3 probes.py --beats ~/.cache/ecggpu/beats/mitdb-inter-patient-1-<hash> --model cnn --rr 0,1,2,3,4
 
@@ -9,7 +9,10 @@ benchmarks/results/inter-patient-rr-cpu-2026-11-23.md, section (4).
 _rr.csv). --rr picks RR inputs by index: 0-4 the five per-record ratios the -rr models take (pre_local,
 post_local, pre_record, post_record, local_record); 5 pre-RR over the previous pre-RR (prematurity against the
 beat before); 6 post-RR over pre-RR (compensatory pause); 7 local irregularity (mean absolute successive
-difference of pre-RR over the 11 beats around, over their mean); 8 the record's median of 7.
+difference of pre-RR over the 11 beats around, over their mean); 8 the record's median of 7;
+9 prematurity against the rhythm around the beat ((median - pre-RR) / median over the relative median absolute
+deviation + 0.02, of the 20 pre-RR around it without the beat's own pre- and post-RR); 10 that relative deviation.
+--exclude leaves records out of training (the library's record-wise validation part, for example).
 --median adds a second input channel: the beat minus its record's median beat. --before N puts the N samples
 before the R peak (the beat's P wave; the Kaggle window starts at the peak) ahead of the beat (needs --mitdb).
 """
@@ -28,8 +31,8 @@ def load(beats_dir, part):
 
 
 def extra_rr(records, rr):
-    """Features 5-8 (see the module doc), per record in R-peak order."""
-    out = np.zeros((len(records), 4))
+    """Features 5-10 (see the module doc), per record in R-peak order."""
+    out = np.zeros((len(records), 6))
     for r in np.unique(records):
         idx = np.where(records == r)[0]
         idx = idx[np.argsort(rr[idx, 0])]
@@ -45,6 +48,17 @@ def extra_rr(records, rr):
         out[idx, 1] = post / pre
         out[idx, 2] = irregularity
         out[idx, 3] = np.median(irregularity)
+        # 9, 10: the beat's pre-RR against the rhythm around it without the beat: the 10 pre-RR on each side,
+        # leaving out the beat's own pre-RR and post-RR (the next beat's pre-RR), so that an isolated
+        # premature beat stands out from a regular rhythm and a beat in atrial fibrillation does not.
+        for n in range(k):
+            around = np.concatenate([pre[max(0, n - 10):max(0, n - 1)], pre[n + 2:n + 12]])
+            if len(around) < 3:
+                around = pre
+            centre = np.median(around)
+            spread = np.median(np.abs(around - centre)) / centre
+            out[idx[n], 4] = np.clip((centre - pre[n]) / centre / (spread + 0.02), -10, 10)
+            out[idx[n], 5] = spread
     return out
 
 
@@ -139,11 +153,16 @@ def main():
     a.add_argument("--epochs", type=int, default=8)
     a.add_argument("--before", type=int, default=0, help="also the N samples before the R peak (needs --mitdb)")
     a.add_argument("--mitdb", help="raw MIT-BIH records, for --before")
+    a.add_argument("--weight-decay", type=float, default=0, help="AdamW's decoupled weight decay (0: Adam, as the library)")
+    a.add_argument("--exclude", default="", help="DS1 records left out of training, comma-separated")
     args = a.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(0)
     cols = [int(c) for c in args.rr.split(",")]
     xtr, ytr, rtr = features(args.beats, "train", args.median, args.mitdb, args.before)
+    if args.exclude:
+        keep = ~np.isin(load(args.beats, "train")[2], [int(r) for r in args.exclude.split(",")])
+        xtr, ytr, rtr = xtr[keep], ytr[keep], rtr[keep]
     xte, yte, rte = features(args.beats, "test", args.median, args.mitdb, args.before)
     rtr, rte = rtr[:, cols], rte[:, cols]
     mean, std = rtr.mean(0), rtr.std(0) + 1e-6   # standardised on DS1
@@ -153,7 +172,7 @@ def main():
     counts = np.bincount(ytr, minlength=CLASSES)
     weights = np.minimum(len(ytr) / (CLASSES * np.maximum(counts, 1)), args.weight_cap) if args.weight_cap > 0 else np.ones(CLASSES)
     loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
-    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    opt = torch.optim.AdamW(model.parameters(), 1e-3, weight_decay=args.weight_decay) if args.weight_decay > 0 else torch.optim.Adam(model.parameters(), 1e-3)
     for epoch in range(args.epochs):
         model.train()
         perm = torch.randperm(len(xa))
