@@ -1,22 +1,16 @@
 """SVEB against N by one RR ratio alone, a threshold on pre-RR / local average RR (a shorter interval, a surer call):
 the same bound as ranking_bound.py, on DS1 and on DS2 each with its own threshold, and what DS2's best threshold
-gives on DS1. Shows whether the timing that separates DS2's premature beats also separates DS1's (it does not).
+gives on DS1; then the ROC-AUC of that ratio and of probes.py's feature 9 (prematurity against the rhythm
+around the beat), pooled and with and without record 232. Shows whether the timing that separates DS2's premature beats also separates DS1's (it does not).
 
     python3 prematurity_bound.py BEATS
 """
 import sys
 from collections import Counter
 import numpy as np
-from probes import load
+from probes import curve, extra_rr, load, roc_auc
 
 PRE_LOCAL = 5   # column of rr as load() returns it: sample, pre, post, local, record, pre_local, ...
-
-
-def curve(score, positive):
-    order = np.argsort(-score)
-    found = np.cumsum(positive[order])
-    calls = np.arange(1, len(score) + 1)
-    return order, found / positive.sum(), found / calls
 
 
 beats = sys.argv[1]
@@ -38,3 +32,12 @@ for part, name in (("test", "DS2"), ("train", "DS1")):
         called = -score <= chosen
         tp = (called & positive).sum()
         print(f"  DS2's threshold ({chosen:.3f}) on DS1: Se {tp / positive.sum():.3f}, +P {tp / max(1, called.sum()):.3f}")
+
+for part, name in (("train", "DS1"), ("test", "DS2")):
+    _, y, records, rr = parts[part]
+    prematurity = extra_rr(records, rr)[:, 4]
+    for label, keep in (("all", y < 2), ("without 232", (y < 2) & (records != 232)), ("232 only", (y < 2) & (records == 232))):
+        if 232 in records or label == "all":
+            positive = y[keep] == 1
+            print(f"{name} {label}: ROC-AUC of S against N, pre_local (lower) {roc_auc(-rr[keep, PRE_LOCAL], positive):.3f}, "
+                  f"feature 9 {roc_auc(prematurity[keep], positive):.3f}")

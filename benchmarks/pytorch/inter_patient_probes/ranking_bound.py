@@ -4,20 +4,32 @@ decision rule could give that model, not a result (a real rule is chosen without
 
     ecg predict --weights RUN/model.safetensors --input BEATS/mitbih_test.csv --output pred.csv
     python3 ranking_bound.py BEATS pred.csv [pred2.csv ...]
+
+An argument "0.3*a.csv+0.7*b.csv" scores the weighted mean of those files' probabilities (an ensemble); each
+input's own decision (the most probable class) is printed first.
 """
 import sys
 from collections import Counter
 import numpy as np
-from probes import load
+from probes import aami, curve, load
 
 _, y, records, _ = load(sys.argv[1], "test")
+
+
+def probabilities(argument):
+    total = 0
+    for term in argument.split("+"):
+        weight, path = term.split("*") if "*" in term else (1, term)
+        total = total + float(weight) * np.loadtxt(path, delimiter=",", skiprows=1, usecols=(4, 5, 6, 7, 8))
+    return total
+
+
 for f in sys.argv[2:]:
-    p = np.loadtxt(f, delimiter=",", skiprows=1, usecols=(4, 5, 6, 7, 8))
+    p = probabilities(f)
+    print(f"{f}: most probable class: {aami(y, p.argmax(1))}")
     for c, name in ((1, "SVEB"), (2, "VEB")):
-        order = np.argsort(-p[:, c])
-        found = np.cumsum(y[order] == c)
+        order, se, ppv = curve(p[:, c], y == c)
         calls = np.arange(1, len(y) + 1)
-        se, ppv = found / (y == c).sum(), found / calls
         def best(values, where):
             return values[where].max() if where.any() else 0.0
         top = np.argmax(np.where(calls >= 50, ppv, 0))
